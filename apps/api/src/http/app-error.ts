@@ -1,0 +1,25 @@
+import { defaultMessageOf, type ErrorCode, type ValidationIssue } from '@authbench/contract';
+
+/** The one error type routes throw; the error handler turns it into the contract's envelope. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = defaultMessageOf[code],
+    readonly details?: { issues: ValidationIssue[] },
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** A backing store (database, Redis) failed or timed out: 503, never a stack trace. */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly store: string,
+    cause?: unknown,
+  ) {
+    super(`${store} is unavailable`, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

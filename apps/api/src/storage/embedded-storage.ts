@@ -1,0 +1,44 @@
+import { MemoryStore } from 'express-rate-limit';
+import { sql } from 'kysely';
+import { openDatabase } from './database';
+import { createRefreshStore } from './refresh-store';
+import { createMemoryRevocationList } from './revocation-list';
+import { SqlSessionStore } from './session-store';
+import type { Storage, StorageOptions } from './storage';
+import { createUserStore } from './user-store';
+
+const pruneEveryMs = 10 * 60_000;
+
+/**
+ * One process owns the SQL database (PGlite in DATA_DIR, or PostgreSQL): users, refresh-token
+ * families and sessions live in it; rate-limit counters and the revocation list in memory.
+ */
+export async function openSqlStorage({ config, now, namespace, logger }: StorageOptions): Promise<Storage> {
+  const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: namespace, logger });
+  const refreshTokens = createRefreshStore(db);
+  const sessions = new SqlSessionStore(db, { idleSeconds: config.sessionIdleSeconds, now });
+  const revocations = createMemoryRevocationList(now);
+  const accessTtlMs = config.accessTokenTtlSeconds * 1000;
+  const recent = await refreshTokens.revokedSince(new Date(now() - accessTtlMs));
+  revocations.seed(recent.map(({ familyId, revokedAt }) => [familyId, revokedAt.getTime() + accessTtlMs]));
+
+  const prune = () => Promise.all([sessions.prune(), refreshTokens.prune(new Date(now()))]).catch(() => {});
+  const pruning = setInterval(() => void prune(), pruneEveryMs).unref();
+
+  return {
+    users: createUserStore(db),
+    refreshTokens,
+    sessions,
+    revocations,
+    createRateLimitStore: () => new MemoryStore(),
+    checks: {
+      database: async () => {
+        await sql`select 1`.execute(db);
+      },
+    },
+    async close() {
+      clearInterval(pruning);
+      await db.destroy();
+    },
+  };
+}

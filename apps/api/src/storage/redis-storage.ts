@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import { connectRedis } from './redis-client';
+import { createRedisRateLimitStore } from './redis-rate-limit-store';
+import { createRedisRevocationList } from './redis-revocation-list';
+import { RedisSessionStore } from './redis-session-store';
+import type { Storage } from './storage';
+
+export type RedisStores = Pick<Storage, 'sessions' | 'revocations' | 'createRateLimitStore' | 'checks' | 'close'>;
+
+/**
+ * What every API process must share beyond the database, in Redis: sessions (with a per-user
+ * index), login rate-limit counters and the access-token revocation list. Every key starts with
+ * `keyPrefix` (the namespace), so tests and deployments can share one server.
+ */
+export async function openRedisStores(options: {
+  url: string;
+  keyPrefix: string;
+  idleSeconds: number;
+  now: () => number;
+  logger?: Logger | undefined;
+}): Promise<RedisStores> {
+  const { keyPrefix, now } = options;
+  const redis = await connectRedis(options.url, options.logger);
+  return {
+    sessions: new RedisSessionStore(redis, { idleSeconds: options.idleSeconds, now }, keyPrefix),
+    revocations: createRedisRevocationList(redis, keyPrefix, now),
+    createRateLimitStore: (prefix) => createRedisRateLimitStore(redis, `${keyPrefix}rate-limit:${prefix}:`),
+    checks: {
+      redis: async () => {
+        await redis.run((client) => client.ping());
+      },
+    },
+    close: () => redis.close(),
+  };
+}

@@ -1,0 +1,265 @@
+import { createHmac } from 'node:crypto';
+import { ErrorBody, Jwks, JwtLoginResponse, paths, TokenResponse, type ErrorCode } from '@authbench/contract';
+import supertest, { type Response } from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { allowedOrigin, foreignOrigin, useTestApp } from './support/test-app';
+import { parseSetCookie } from './support/test-client';
+import { createTestKey, decodeParts, keysEnv, signAccessToken, tamperedToken, unsignedToken } from './support/tokens';
+
+const expectError = (res: Response, status: number, code: ErrorCode) => {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(ErrorBody.parse(res.body).error.code).toBe(code);
+};
+
+const current = createTestKey('key-2026-11');
+const previous = createTestKey('key-2026-10');
+
+describe('jwt mode: tokens at login', () => {
+  const t = useTestApp('jwt', { env: { JWT_PRIVATE_KEYS: keysEnv(current, previous) } });
+
+  it('answers with an ES256 Bearer token carrying the pinned claims, signed by the newest key', async () => {
+    const user = await t.newUser();
+    const res = await t.client().login({ email: user.email, password: user.password });
+    const body = JwtLoginResponse.parse(res.body);
+    expect(body).toMatchObject({ tokenType: 'Bearer', expiresIn: 300 });
+    const { header, payload } = decodeParts(body.accessToken);
+    expect(header).toMatchObject({ alg: 'ES256', kid: current.jwk.kid });
+    expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub'].sort());
+    expect(payload).toMatchObject({ sub: body.user.id, iss: 'authbench', aud: 'authbench-web' });
+    expect((payload.exp as number) - (payload.iat as number)).toBe(300);
+  });
+
+  it('sets the refresh cookie rt: HttpOnly, SameSite=Strict, Path=/api/auth, Max-Age of REFRESH_TOKEN_TTL', async () => {
+    const user = await t.newUser();
+    const res = await t.client().login({ email: user.email, password: user.password });
+    const rt = parseSetCookie(res, 'rt');
+    expect(rt?.attributes).toMatchObject({ httponly: true, samesite: 'Strict', path: '/api/auth', 'max-age': String(7 * 86400) });
+    expect(rt?.attributes.secure).toBeUndefined();
+    expect(rt?.value).toMatch(/^[\w-]{43}$/);
+    expect(res.headers['set-cookie']?.toString()).not.toMatch(/sid=/);
+  });
+
+  it('publishes every verification key at the JWKS endpoint, without private parts', async () => {
+    const res = await t.client().get(paths.jwks);
+    expect(res.status).toBe(200);
+    const { keys } = Jwks.parse(res.body);
+    expect(keys.map((k) => k.kid)).toEqual([current.jwk.kid, previous.jwk.kid]);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+      expect(key).not.toHaveProperty('d');
+    }
+  });
+
+  it('still accepts tokens signed by the previous key (rotation)', async () => {
+    const user = await t.newUser();
+    const { sub, sid } = decodeParts(user.client.state.accessToken!).payload;
+    const now = Math.floor(t.clock.now() / 1000);
+    const token = signAccessToken(previous, { sub, sid, jti: 'j1', iss: 'authbench', aud: 'authbench-web', iat: now, exp: now + 60 });
+    expect((await t.client().get(paths.me).set('Authorization', `Bearer ${token}`)).status).toBe(200);
+  });
+});
+
+describe('jwt mode: forged and broken access tokens', () => {
+  const t = useTestApp('jwt', { env: { JWT_PRIVATE_KEYS: keysEnv(current) } });
+  const stranger = createTestKey(current.jwk.kid); // same kid, different key
+
+  const claimsFor = async () => {
+    const user = await t.newUser();
+    const { payload } = decodeParts(user.client.state.accessToken!);
+    return { token: user.client.state.accessToken!, payload };
+  };
+  const me = (token: string) => supertest(t.app.app).get(paths.me).set('Authorization', `Bearer ${token}`);
+  const now = () => Math.floor(t.clock.now() / 1000);
+
+  it('accepts the genuine token', async () => {
+    const { token } = await claimsFor();
+    expect((await me(token)).status).toBe(200);
+  });
+
+  it.each([
+    ['alg none', (token: string, payload: Record<string, unknown>) => unsignedToken(decodeParts(token).header, payload)],
+    [
+      'HS256 signed with the public key',
+      (_token: string, payload: Record<string, unknown>) => {
+        const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: current.jwk.kid })).toString('base64url');
+        const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+        const signature = createHmac('sha256', current.publicPem).update(`${header}.${body}`).digest('base64url');
+        return `${header}.${body}.${signature}`;
+      },
+    ],
+    ['an unknown kid', (_token: string, payload: Record<string, unknown>) => signAccessToken(createTestKey('nobody-knows'), payload)],
+    ['a key that is not ours under our kid', (_token: string, payload: Record<string, unknown>) => signAccessToken(stranger, payload)],
+    ['a tampered payload', (token: string, payload: Record<string, unknown>) => tamperedToken(token, { ...payload, sub: 'someone-else' })],
+    ['nbf in the future', (_token: string, payload: Record<string, unknown>) => signAccessToken(current, { ...payload, nbf: now() + 120 })],
+    ['a wrong issuer', (_token: string, payload: Record<string, unknown>) => signAccessToken(current, { ...payload, iss: 'someone' })],
+    ['a wrong audience', (_token: string, payload: Record<string, unknown>) => signAccessToken(current, { ...payload, aud: 'other-app' })],
+    [
+      'no sid claim',
+      (_token: string, payload: Record<string, unknown>) => {
+        const { sid: _sid, ...rest } = payload;
+        return signAccessToken(current, rest);
+      },
+    ],
+    ['an expired token with a forged signature', (token: string, payload: Record<string, unknown>) => tamperedToken(token, { ...payload, exp: now() - 10 })],
+    ['garbage', () => 'not.a.token'],
+    ['three dots of nothing', () => '..'],
+    ['a header that is not JSON', () => `${Buffer.from('{oops').toString('base64url')}.e30.sig`],
+  ])('refuses %s with 401 token_invalid', async (_label, forge) => {
+    const { token, payload } = await claimsFor();
+    expectError(await me(forge(token, payload)), 401, 'token_invalid');
+  });
+
+  it('refuses an expired genuine token with 401 token_expired', async () => {
+    const { payload } = await claimsFor();
+    const expired = signAccessToken(current, { ...payload, iat: now() - 400, exp: now() - 100 });
+    expectError(await me(expired), 401, 'token_expired');
+  });
+
+  it('refuses a malformed Authorization header with 401', async () => {
+    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Bearer'), 401, 'token_invalid');
+    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Bearer a b'), 401, 'token_invalid');
+    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Basic dXNlcjpwYXNz'), 401, 'unauthenticated');
+  });
+
+  it('expires the token after ACCESS_TOKEN_TTL, and a refresh brings a working one', async () => {
+    const user = await t.newUser();
+    t.clock.advance(301_000);
+    expectError(await user.client.me(), 401, 'token_expired');
+    const refreshed = await user.client.refresh();
+    expect(refreshed.status).toBe(200);
+    TokenResponse.parse(refreshed.body);
+    expect((await user.client.me()).status).toBe(200);
+  });
+});
+
+describe('jwt mode: refresh tokens', () => {
+  const t = useTestApp('jwt', { env: { REFRESH_TOKEN_TTL: '1d' } });
+
+  it('rotates the refresh token on every refresh', async () => {
+    const { client } = await t.newUser();
+    const first = client.cookie('rt');
+    const res = await client.refresh();
+    expect(res.status).toBe(200);
+    const second = parseSetCookie(res, 'rt')?.value;
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    expect((await client.refresh()).status).toBe(200);
+  });
+
+  it('revokes the whole family when a rotated token is presented again, and leaves other families alone', async () => {
+    const user = await t.newUser();
+    const laptop = t.client();
+    await laptop.login({ email: user.email, password: user.password });
+    const stolen = user.client.cookie('rt')!;
+    expect((await user.client.refresh()).status).toBe(200); // the owner rotates
+    const thief = supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${stolen}`);
+    const replay = await thief;
+    expectError(replay, 401, 'token_invalid');
+    expect(parseSetCookie(replay, 'rt')?.attributes.expires).toMatch(/1970/);
+    // The owner's fresh refresh token and access token die with the family...
+    expectError(await user.client.refresh(), 401, 'token_invalid');
+    expectError(await user.client.me(), 401, 'token_invalid');
+    // ...and the same user's other login is untouched.
+    expect((await laptop.me()).status).toBe(200);
+    expect((await laptop.refresh()).status).toBe(200);
+  });
+
+  it('lets at most one of concurrent refreshes with one token succeed', async () => {
+    const { client } = await t.newUser();
+    const token = client.cookie('rt')!;
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${token}`)),
+    );
+    expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    for (const r of results.filter((r) => r.status !== 200)) expectError(r, 401, 'token_invalid');
+  });
+
+  it('answers a refresh without the cookie with 401 unauthenticated, and a garbage cookie with token_invalid', async () => {
+    expectError(await t.client().refresh(), 401, 'unauthenticated');
+    const garbage = await supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', 'rt=%E0%A4%A');
+    expectError(garbage, 401, 'token_invalid');
+  });
+
+  it('refuses an expired refresh token', async () => {
+    const { client } = await t.newUser();
+    t.clock.advance(86_401_000);
+    expectError(await client.refresh(), 401, 'token_invalid');
+  });
+
+  it('ends a family at its absolute lifetime of 30 days, however often it refreshes', async () => {
+    const { client } = await t.newUser();
+    for (let day = 0; day < 29; day++) {
+      t.clock.advance(86_400_000 - 60_000);
+      expect((await client.refresh()).status, `day ${day}`).toBe(200);
+    }
+    t.clock.advance(2 * 86_400_000);
+    expectError(await client.refresh(), 401, 'token_invalid');
+  });
+
+  it('refuses refresh and logout without an allowed Origin, and the refused request consumes nothing', async () => {
+    const { client } = await t.newUser();
+    const rt = client.cookie('rt')!;
+    const bare = supertest(t.app.app);
+    expectError(await bare.post(paths.refresh).set('Cookie', `rt=${rt}`), 403, 'forbidden_origin');
+    expectError(await bare.post(paths.refresh).set('Origin', foreignOrigin).set('Cookie', `rt=${rt}`), 403, 'forbidden_origin');
+    expectError(await bare.post(paths.logout).set('Cookie', `rt=${rt}`), 403, 'forbidden_origin');
+    expect((await client.me()).status).toBe(200);
+    expect((await client.refresh()).status).toBe(200);
+  });
+});
+
+describe('jwt mode: logout and revocation', () => {
+  const t = useTestApp('jwt');
+
+  it('revokes the family of the rt cookie, and its access token is refused at once', async () => {
+    const { client } = await t.newUser();
+    const token = client.state.accessToken!;
+    expect((await client.post(paths.logout)).status).toBe(204);
+    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', `Bearer ${token}`), 401, 'token_invalid');
+    expectError(await client.refresh(), 401, 'unauthenticated'); // the cookie was cleared
+  });
+
+  it('revokes the family of the Bearer token when there is no cookie', async () => {
+    const { client } = await t.newUser();
+    const token = client.state.accessToken!;
+    const rt = client.cookie('rt')!;
+    const res = await supertest(t.app.app).post(paths.logout).set('Origin', allowedOrigin).set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(204);
+    expectError(await client.me(), 401, 'token_invalid');
+    const refresh = await supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${rt}`);
+    expectError(refresh, 401, 'token_invalid');
+  });
+
+  it('lists families as sessions and revokes one by id', async () => {
+    const user = await t.newUser();
+    const { sid } = decodeParts(user.client.state.accessToken!).payload;
+    const list = await user.client.get(paths.sessions);
+    expect(list.body.sessions).toEqual([expect.objectContaining({ id: sid, current: true })]);
+  });
+});
+
+describe('jwt mode: revocation check off', () => {
+  const t = useTestApp('jwt', { env: { JWT_REVOCATION_CHECK: 'off' } });
+
+  it('lets a logged-out access token live until it expires, but never refresh', async () => {
+    const { client } = await t.newUser();
+    const rt = client.cookie('rt')!;
+    expect((await client.post(paths.logout)).status).toBe(204);
+    expect((await client.me()).status).toBe(200);
+    t.clock.advance(301_000);
+    expectError(await client.me(), 401, 'token_expired');
+    const refresh = await supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${rt}`);
+    expectError(refresh, 401, 'token_invalid');
+  });
+});
+
+describe('jwt mode: Secure cookies', () => {
+  const t = useTestApp('jwt', { env: { COOKIE_SECURE: 'on', TRUST_PROXY: 'on' } });
+
+  it('names the refresh cookie __Secure-rt and marks it Secure', async () => {
+    const user = await t.newUser();
+    const res = await t.client().login({ email: user.email, password: user.password });
+    const rt = parseSetCookie(res, '__Secure-rt');
+    expect(rt?.attributes).toMatchObject({ secure: true, httponly: true, samesite: 'Strict', path: '/api/auth' });
+  });
+});

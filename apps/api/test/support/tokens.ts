@@ -1,0 +1,47 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export interface TestKey {
+  jwk: JsonWebKey & { kid: string };
+  privateKey: KeyObject;
+  publicPem: string;
+}
+
+export function createTestKey(kid: string): TestKey {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    jwk: { ...privateKey.export({ format: 'jwk' }), kid },
+    privateKey,
+    publicPem: createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString(),
+  };
+}
+
+export const keysEnv = (...keys: TestKey[]) => JSON.stringify(keys.map((k) => k.jwk));
+
+/** Signs claims as the API would, so a test can change one thing at a time. */
+export function signAccessToken(key: TestKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
+  return jwt.sign(claims, createPrivateKey({ key: key.jwk, format: 'jwk' }), {
+    algorithm: 'ES256',
+    header: { alg: 'ES256', kid: key.jwk.kid, ...header },
+  });
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+export const decodeParts = (token: string) => {
+  const [header, payload] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(header!, 'base64url').toString()) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>,
+  };
+};
+
+/** `alg: none`: a header, a payload and no signature. */
+export const unsignedToken = (header: Record<string, unknown>, payload: Record<string, unknown>) =>
+  `${b64({ ...header, alg: 'none' })}.${b64(payload)}.`;
+
+/** The same token with its payload swapped, signature kept. */
+export const tamperedToken = (token: string, payload: Record<string, unknown>) => {
+  const [header, , signature] = token.split('.');
+  return `${header}.${b64(payload)}.${signature}`;
+};

@@ -1,0 +1,59 @@
+import { defineConfig } from 'vitest/config';
+
+// The suite runs once per storage setup (SPEC §7): embedded always; distributed (PostgreSQL and
+// Redis, a fresh namespace per test app) when DATABASE_URL and REDIS_URL are both set, as in CI.
+// Then, alone so that their real processes and load do not disturb the timing-sensitive tests,
+// the tests of several API processes, restarts, store faults and shutdown
+// (test/distributed/processes/). test/distributed/ holds what needs the distributed stores.
+// `vitest run --project <name>` runs one of them.
+const missing = ['DATABASE_URL', 'REDIS_URL'].filter((name) => !process.env[name]);
+const distributed = missing.length === 0;
+if (!distributed) {
+  console.log(
+    `[api tests] distributed storage run skipped: ${missing.join(' and ')} not set (set both, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379, to also run against PostgreSQL and Redis)`,
+  );
+}
+
+const shared = {
+  // PGlite opens in ~0.5 s from a template copy, and Argon2id costs ~50 ms a hash.
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  pool: 'forks',
+} as const;
+
+const processTests = 'test/distributed/processes/**/*.test.ts';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { ...shared, name: 'embedded', include: ['test/**/*.test.ts'], exclude: ['test/distributed/**'], globalSetup: ['test/support/global-setup.ts'] },
+      },
+      ...(distributed
+        ? [
+            {
+              test: {
+                ...shared,
+                name: 'distributed',
+                include: ['test/**/*.test.ts'],
+                exclude: [processTests],
+                globalSetup: ['test/support/global-setup.ts', 'test/support/distributed-setup.ts'],
+                env: { TEST_STORAGE: 'distributed' },
+              },
+            },
+            {
+              test: {
+                ...shared,
+                name: 'distributed-processes',
+                include: [processTests],
+                globalSetup: ['test/support/distributed-setup.ts', 'test/distributed/support/build-api.ts'],
+                env: { TEST_STORAGE: 'distributed' },
+                sequence: { groupOrder: 1 },
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});

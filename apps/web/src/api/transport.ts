@@ -1,0 +1,66 @@
+import type { AuthMode, User } from '@authbench/contract';
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { OpenChannel } from './open-broadcast-channel';
+
+/** Per-request flags that the transports set and read; never sent on the wire. */
+export interface RequestFlags {
+  /** A transport call (CSRF fetch, refresh) that must not carry or repair credentials itself. */
+  bare?: boolean;
+  /** Already retried after a refresh: a second `token_expired` is surfaced, never looped. */
+  retriedAfterRefresh?: boolean;
+  /** Already retried with a fresh CSRF token. */
+  retriedAfterCsrf?: boolean;
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    authbench?: RequestFlags;
+  }
+}
+
+/** The subset of `navigator.locks` we use, so tests can share one between two "tabs". */
+export interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/** What the browser holds for this mode, as far as JavaScript can see it (for /inspect). */
+export type CredentialSnapshot =
+  | { mode: 'session'; csrfToken: string | null }
+  | { mode: 'jwt'; accessToken: string | null; receivedAt: number | null; expiresIn: number | null };
+
+export interface TransportEvents {
+  /** The server has ended the session (e.g. the refresh failed): the app must log out. */
+  sessionEnded(): void;
+  /** The in-memory credential changed; /inspect re-renders. */
+  credentialsChanged(): void;
+}
+
+export interface TransportDeps {
+  baseUrl: string;
+  http: AxiosInstance;
+  events: TransportEvents;
+  locks: LockManagerLike | undefined;
+  openChannel: OpenChannel;
+  now: () => number;
+}
+
+/** Everything that differs between the two modes on the client, and nothing else. */
+export interface Transport {
+  readonly mode: AuthMode;
+  /** Takes the credential out of a login or register response; returns the user. */
+  acceptLogin(data: unknown): User;
+  /** Forgets the in-memory credential (logout, session ended, another tab logged out). */
+  signedOut(): void;
+  /** Another tab logged in: credentials cached here may belong to the previous session. */
+  resync(): void;
+  credentials(): CredentialSnapshot;
+  dispose(): void;
+}
+
+export type TransportFactory = (deps: TransportDeps) => Transport;
+
+export const pathOf = (config: Pick<InternalAxiosRequestConfig, 'url'>): string =>
+  (config.url ?? '').split('?')[0] ?? '';
+
+export const isUnsafeMethod = (method: string | undefined): boolean =>
+  !['get', 'head', 'options'].includes((method ?? 'get').toLowerCase());

@@ -1,0 +1,36 @@
+import { createBrowserRouter, type RouteObject } from 'react-router';
+import { GuestOnly } from '../features/auth/guest-only';
+import { RequireAuth } from '../features/auth/require-auth';
+import { AppLayout } from './routes/app-layout';
+import { HomeRoute } from './routes/home-route';
+import { InspectRoute } from './routes/inspect-route';
+import { LoginRoute } from './routes/login-route';
+import { NotFoundRoute } from './routes/not-found-route';
+import { RegisterRoute } from './routes/register-route';
+import { SessionsRoute } from './routes/sessions-route';
+
+export const routes: RouteObject[] = [
+  {
+    element: <AppLayout />,
+    children: [
+      {
+        element: <GuestOnly />,
+        children: [
+          { path: 'login', element: <LoginRoute /> },
+          { path: 'register', element: <RegisterRoute /> },
+        ],
+      },
+      {
+        element: <RequireAuth />,
+        children: [
+          { index: true, element: <HomeRoute /> },
+          { path: 'sessions', element: <SessionsRoute /> },
+        ],
+      },
+      { path: 'inspect', element: <InspectRoute /> },
+      { path: '*', element: <NotFoundRoute /> },
+    ],
+  },
+];
+
+export const createAppRouter = () => createBrowserRouter(routes);

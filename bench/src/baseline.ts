@@ -1,0 +1,52 @@
+import { paths } from '@authbench/contract';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Config } from '../../apps/api/src/config';
+import { AppError } from '../../apps/api/src/http/app-error';
+import { errorHandler, notFound } from '../../apps/api/src/http/error-handler';
+import { jsonBody } from '../../apps/api/src/http/json-body';
+import { originGuard } from '../../apps/api/src/http/origin-guard';
+import { requestLogger } from '../../apps/api/src/http/request-logger';
+import type { Storage } from '../../apps/api/src/storage/storage';
+import { toUser } from '../../apps/api/src/storage/user-store';
+
+/**
+ * The baseline: GET /api/me with the API's own middleware stack, in app.ts's order (request
+ * log, helmet, CORS, origin guard, JSON body, routing, 404, error handler) and the same user
+ * read from the same store, but no authentication: no session loaded, no CSRF check, no token
+ * verified, no revocation check. Keep it in step with apps/api/src/app.ts; the bench compares
+ * its body and header names with the real route's before measuring, and stops if they drift.
+ */
+export function createBaselineApp(config: Config, storage: Storage, logger: Logger, userId: () => string): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(requestLogger(logger));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
+      credentials: true,
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(originGuard(new Set(config.corsOrigins), () => false));
+  app.use(jsonBody());
+
+  const router = express.Router();
+  router.get(paths.me, async (_req, res) => {
+    const user = await storage.users.findById(userId());
+    if (!user) throw new AppError('unauthenticated');
+    res.json({ user: toUser(user) });
+  });
+  app.use(router);
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,43 @@
+// Finds a Chromium for Playwright: CHROMIUM_PATH, then Debian's /usr/bin/chromium, then
+// Playwright's own download; says which. Installs none by itself unless asked (E2E_INSTALL_BROWSER=1).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+
+export function findChromium({ install = process.env.E2E_INSTALL_BROWSER === '1' } = {}) {
+  const candidates = [
+    ['CHROMIUM_PATH', process.env.CHROMIUM_PATH],
+    ["Debian's chromium", '/usr/bin/chromium'],
+    ['chromium-browser', '/usr/bin/chromium-browser'],
+    ["Playwright's Chromium", safe(() => chromium.executablePath())],
+  ];
+  for (const [label, path] of candidates) {
+    if (path && existsSync(path)) return { path, how: `using ${label} at ${path}` };
+  }
+  if (install) {
+    try {
+      execFileSync('npx', ['playwright', 'install', 'chromium'], { stdio: 'inherit' });
+      const path = chromium.executablePath();
+      if (existsSync(path)) return { path, how: `installed Playwright's Chromium at ${path}` };
+    } catch {
+      // no download possible here: fall through to the system package
+    }
+    if (process.getuid?.() === 0) {
+      try {
+        execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
+        if (existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', how: "installed Debian's chromium with apt-get" };
+      } catch {
+        // reported below
+      }
+    }
+  }
+  return undefined;
+}
+
+function safe(get) {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
+}
