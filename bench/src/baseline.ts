@@ -3,14 +3,14 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import type { Config } from '../../apps/api/src/config';
-import { AppError } from '../../apps/api/src/http/app-error';
-import { errorHandler, notFound } from '../../apps/api/src/http/error-handler';
-import { jsonBody } from '../../apps/api/src/http/json-body';
-import { originGuard } from '../../apps/api/src/http/origin-guard';
-import { requestLogger } from '../../apps/api/src/http/request-logger';
-import type { Storage } from '../../apps/api/src/storage/storage';
-import { toUser } from '../../apps/api/src/storage/user-store';
+import type { Config } from '@authbench/api/config';
+import { AppError } from '@authbench/api/http/app-error';
+import { errorHandler, notFound } from '@authbench/api/http/error-handler';
+import { jsonBody } from '@authbench/api/http/json-body';
+import { originGuard } from '@authbench/api/http/origin-guard';
+import { requestLogger } from '@authbench/api/http/request-logger';
+import type { Storage } from '@authbench/api/storage/storage';
+import { toUser } from '@authbench/api/storage/user-store';
 
 /**
  * The baseline: GET /api/me with the API's own middleware stack, in app.ts's order (request

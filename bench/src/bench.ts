@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultVerifiedTokenCacheSize } from '../../apps/api/src/auth/verified-token-cache';
+import { defaultVerifiedTokenCacheSize } from '@authbench/api/auth/verified-token-cache';
 import { me, refresh, signIn, signOut, type Credential } from './client';
 import { createColdTokens, launch, measureInterleaved, payloadOf, pinLoadGenerator, prepareTemplate, setUpRun, storeUrls as urls, type ColdTokens, type Measured, type ServerRun } from './harness';
 import { resultsDir, writeResults, type BenchResults, type RevocationResult, type RowResult } from './report';

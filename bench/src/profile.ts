@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultVerifiedTokenCacheSize } from '../../apps/api/src/auth/verified-token-cache';
+import { defaultVerifiedTokenCacheSize } from '@authbench/api/auth/verified-token-cache';
 import { refresh } from './client';
 import { createColdTokens, launch, measureInterleaved, pinLoadGenerator, prepareTemplate, setUpRun, type ColdTokens, type ServerRun } from './harness';
 import { resultsDir } from './report';

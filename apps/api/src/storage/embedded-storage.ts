@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { openDatabase } from './database';
 import { createRefreshStore } from './refresh-store';
 import { createMemoryRevocationList } from './revocation-list';
+import { SessionReadCache } from './session-read-cache';
 import { SqlSessionStore } from './session-store';
 import type { Storage, StorageOptions } from './storage';
 import { createUserStore } from './user-store';
@@ -16,7 +17,10 @@ const pruneEveryMs = 10 * 60_000;
 export async function openSqlStorage({ config, now, namespace, logger }: StorageOptions): Promise<Storage> {
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: namespace, logger });
   const refreshTokens = createRefreshStore(db);
-  const sessions = new SqlSessionStore(db, { idleSeconds: config.sessionIdleSeconds, now });
+  // PGlite in DATA_DIR belongs to this process alone, so its sessions may be read from memory;
+  // PostgreSQL is shared with other API processes, so every read goes to it.
+  const cache = config.databaseUrl ? undefined : new SessionReadCache(now);
+  const sessions = new SqlSessionStore(db, { idleSeconds: config.sessionIdleSeconds, now }, cache);
   const revocations = createMemoryRevocationList(now);
   const accessTtlMs = config.accessTokenTtlSeconds * 1000;
   const recent = await refreshTokens.revokedSince(new Date(now() - accessTtlMs));

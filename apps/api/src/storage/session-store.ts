@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import session, { type SessionData } from 'express-session';
 import type { Db } from './database';
+import type { CachedSession, SessionReadCache } from './session-read-cache';
 import { guardStore } from './store-errors';
 
 declare module 'express-session' {
@@ -50,27 +51,45 @@ const settle = <T>(promise: Promise<T>, callback?: Callback<T>) => {
   );
 };
 
-/** express-session's store in the SQL database (PGlite or PostgreSQL): the `sessions` table. */
+/**
+ * express-session's store in the SQL database (PGlite or PostgreSQL): the `sessions` table.
+ * With a read cache (only where this process alone writes the database), a request's session
+ * comes from memory; every change still goes to the table first.
+ */
 export class SqlSessionStore extends session.Store implements UserSessionIndex {
   constructor(
     private readonly db: Db,
     private readonly timeouts: SessionTimeouts,
+    private readonly cache?: SessionReadCache,
   ) {
     super();
   }
 
   private readonly guard = <T>(work: () => Promise<T>) => guardStore('database', work);
 
+  private change<T>(forget: Parameters<SessionReadCache['change']>[0], work: (startedAt: number) => Promise<T>) {
+    return this.guard(() => (this.cache ? this.cache.change(forget, work) : work(0)));
+  }
+
   override get(sid: string, callback: Callback<SessionData | null>) {
+    const cached = this.cache?.get(sid);
+    if (cached !== undefined) {
+      // Parsed afresh each time: express-session mutates what a store hands it.
+      callback(undefined, JSON.parse(cached) as SessionData);
+      return;
+    }
     settle(
       this.guard(async () => {
+        const startedAt = this.cache?.readStarted() ?? 0;
         const row = await this.db
           .selectFrom('sessions')
-          .select(['data'])
+          .select(['data', 'expires_at', 'user_id', 'public_id'])
           .where('sid', '=', sid)
           .where('expires_at', '>', new Date(this.timeouts.now()))
           .executeTakeFirst();
-        return row ? (JSON.parse(row.data) as SessionData) : null;
+        if (!row) return null;
+        this.cache?.fill(sid, { json: row.data, expiresAt: row.expires_at.getTime(), userId: row.user_id, publicId: row.public_id }, startedAt);
+        return JSON.parse(row.data) as SessionData;
       }),
       callback,
     );
@@ -92,7 +111,7 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
 
   override destroy(sid: string, callback?: Callback) {
     settle(
-      this.guard(async () => {
+      this.change(sid, async () => {
         await this.db.deleteFrom('sessions').where('sid', '=', sid).execute();
       }),
       callback,
@@ -112,8 +131,9 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
   }
 
   destroyByUser(userId: string, publicIds?: string[]) {
-    return this.guard(async () => {
-      if (publicIds?.length === 0) return 0;
+    if (publicIds?.length === 0) return Promise.resolve(0);
+    const picks = (entry: CachedSession) => entry.userId === userId && (!publicIds || publicIds.includes(entry.publicId));
+    return this.change(picks, async () => {
       let query = this.db.deleteFrom('sessions').where('user_id', '=', userId);
       if (publicIds) query = query.where('public_id', 'in', publicIds);
       const result = await query.executeTakeFirst();
@@ -122,7 +142,7 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
   }
 
   prune() {
-    return this.guard(async () => {
+    return this.change(() => false, async () => {
       await this.db.deleteFrom('sessions').where('expires_at', '<=', new Date(this.timeouts.now())).execute();
     });
   }
@@ -130,16 +150,19 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
   private write(sid: string, data: SessionData, how: 'upsert' | 'update') {
     const expiresAt = new Date(expiryOf(data, data.lastSeenAt ?? this.timeouts.now(), this.timeouts.idleSeconds));
     const row = { public_id: publicSessionId(sid), user_id: data.userId ?? null, data: JSON.stringify(data), expires_at: expiresAt };
-    return this.guard(async () => {
+    return this.change(sid, async (startedAt) => {
+      let written: bigint;
       if (how === 'update') {
-        await this.db.updateTable('sessions').set(row).where('sid', '=', sid).execute();
-        return;
+        ({ numUpdatedRows: written } = await this.db.updateTable('sessions').set(row).where('sid', '=', sid).executeTakeFirst());
+      } else {
+        ({ numInsertedOrUpdatedRows: written = 0n } = await this.db
+          .insertInto('sessions')
+          .values({ sid, ...row })
+          .onConflict((oc) => oc.column('sid').doUpdateSet(row))
+          .executeTakeFirst());
       }
-      await this.db
-        .insertInto('sessions')
-        .values({ sid, ...row })
-        .onConflict((oc) => oc.column('sid').doUpdateSet(row))
-        .execute();
+      // An update that found no row (the session was destroyed meanwhile) must not revive it here.
+      if (written > 0n) this.cache?.fill(sid, { json: row.data, expiresAt: expiresAt.getTime(), userId: row.user_id, publicId: row.public_id }, startedAt);
     });
   }
 }
