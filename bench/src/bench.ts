@@ -150,6 +150,7 @@ function summarise(run: ServerRun, row: RowName, description: string, target: nu
     p50: round3(median(results.map((r) => r.p50))),
     p99: round3(median(results.map((r) => r.p99))),
     cpuUsPerReq: round1(median(results.map((r) => r.cpuUsPerReq))),
+    authCpuUsPerReq: round1(median(results.map((r, i) => r.cpuUsPerReq - (baselines[i]?.cpuUsPerReq ?? Number.NaN)))),
     baselineRps: Math.round(median(baselines.map((r) => r.rps))),
     baselineCpuUsPerReq: round1(median(baselines.map((r) => r.cpuUsPerReq))),
     ...(target !== undefined && { target, meetsTarget: ratio >= target }),
