@@ -1,14 +1,12 @@
 import { paths } from '@authbench/contract';
-import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from '@authbench/api/config';
 import { AppError } from '@authbench/api/http/app-error';
 import { errorHandler, notFound } from '@authbench/api/http/error-handler';
 import { jsonBody } from '@authbench/api/http/json-body';
 import { originGuard } from '@authbench/api/http/origin-guard';
-import { requestLogger } from '@authbench/api/http/request-logger';
+import { createExpressBase } from '@authbench/api/http/express-base';
 import type { Storage } from '@authbench/api/storage/storage';
 import { toUser } from '@authbench/api/storage/user-store';
 
@@ -20,22 +18,7 @@ import { toUser } from '@authbench/api/storage/user-store';
  * its body and header names with the real route's before measuring, and stops if they drift.
  */
 export function createBaselineApp(config: Config, storage: Storage, logger: Logger, userId: () => string): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
-  app.set('query parser', 'simple');
-
-  app.use(requestLogger(logger));
-  app.use(helmet());
-  app.use(
-    cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
-      credentials: true,
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  const app = createExpressBase(config, logger);
   app.use(originGuard(new Set(config.corsOrigins), () => false));
   app.use(jsonBody());
 

@@ -1,6 +1,4 @@
-import cors from 'cors';
-import express, { type Express } from 'express';
-import helmet from 'helmet';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createAuthStrategy } from './auth';
 import type { AuthStrategy } from './auth/strategy';
@@ -8,7 +6,7 @@ import type { Config } from './config';
 import { errorHandler, notFound } from './http/error-handler';
 import { jsonBody } from './http/json-body';
 import { originGuard } from './http/origin-guard';
-import { requestLogger } from './http/request-logger';
+import { createExpressBase } from './http/express-base';
 import { createLogger } from './logger';
 import { authRoutes } from './routes/auth.routes';
 import { meRoutes } from './routes/me.routes';
@@ -44,22 +42,7 @@ export async function createApp(config: Config, deps: Partial<AppDeps> = {}): Pr
   const storage = deps.storage ?? (await openStorage({ config, now, logger, ...(deps.namespace && { namespace: deps.namespace }) }));
   const auth = createAuthStrategy({ config, secrets, storage, now, logger });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
-  app.set('query parser', 'simple');
-
-  app.use(requestLogger(logger));
-  app.use(helmet());
-  app.use(
-    cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
-      credentials: true,
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  const app = createExpressBase(config, logger);
   app.use(originGuard(new Set(config.corsOrigins.filter((o) => o !== '*' && o !== 'null')), (req) => auth.mustCarryOrigin(req)));
   app.use(jsonBody());
   for (const handler of auth.beforeRoutes) app.use(handler);
