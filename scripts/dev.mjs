@@ -33,6 +33,21 @@ function stop(code) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-setTimeout(() => {
-  if (!stopping) console.log('\n  Authbench is up: open http://localhost:5173  (APIs: session http://localhost:4000, jwt http://localhost:4001)\n');
-}, 4000);
+// The banner waits until both APIs and the SPA answer, so the URL it prints works when it appears.
+const apiPort = Number(process.env.PORT ?? 4000);
+const host = process.env.HOST ?? '127.0.0.1';
+const checks = [`http://${host}:${apiPort}/api/health`, `http://${host}:${apiPort + 1}/api/health`, 'http://127.0.0.1:5173/'];
+const answers = (url) => fetch(url, { signal: AbortSignal.timeout(2000) }).then((res) => res.ok, () => false);
+
+async function announceWhenUp() {
+  const deadline = Date.now() + 120_000;
+  while (!stopping && Date.now() < deadline) {
+    if ((await Promise.all(checks.map(answers))).every(Boolean)) {
+      console.log(`\n  Authbench is up: open http://localhost:5173  (APIs: session http://localhost:${apiPort}, jwt http://localhost:${apiPort + 1})\n`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (!stopping) console.log(`\n  Authbench is not answering yet on ${checks.join(', ')}: see the lines above.\n`);
+}
+void announceWhenUp();
