@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { RowName } from './rows';
 
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-/** READMEs whose "latest results" section (between the markers) a full run rewrites. */
-const readmePaths = [fileURLToPath(new URL('../README.md', import.meta.url)), fileURLToPath(new URL('../../README.md', import.meta.url))];
+/** The README whose benchmark table (between the markers) a full run rewrites. */
+const readmePath = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 export interface RevocationResult {
   /** From the logout's answer to the other client's first refusal; null: not refused in the window. */
@@ -189,13 +189,11 @@ export async function writeResults(results: BenchResults, options: { updateReadm
   await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(`${resultsDir}latest.md`, `# Authbench: GET /api/me per auth mode and store\n\n${markdown}\n`);
   if (options.updateReadme) {
-    for (const readmePath of readmePaths) {
-      const readme = await readFile(readmePath, 'utf8').catch(() => '');
-      const from = readme.indexOf(markers.start);
-      const to = readme.indexOf(markers.end);
-      if (from !== -1 && to > from) {
-        await writeFile(readmePath, `${readme.slice(0, from + markers.start.length)}\n${markdown}\n${readme.slice(to)}`);
-      }
+    const readme = await readFile(readmePath, 'utf8').catch(() => '');
+    const from = readme.indexOf(markers.start);
+    const to = readme.indexOf(markers.end);
+    if (from !== -1 && to > from) {
+      await writeFile(readmePath, `${readme.slice(0, from + markers.start.length)}\n${markdown}\n${readme.slice(to)}`);
     }
   }
   return markdown;

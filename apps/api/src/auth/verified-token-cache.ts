@@ -1,3 +1,5 @@
+import { LruMap } from '../lru-map';
+
 /** Enough for every live access token of a busy process: ~10,000 × (token + claims) ≈ 10 MB at most. */
 export const defaultVerifiedTokenCacheSize = 10_000;
 
@@ -29,9 +31,7 @@ export function createVerifiedTokenCache<T extends TimedClaims>({
   maxEntries?: number;
   now: () => number;
 }): VerifiedTokenCache<T> {
-  if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new RangeError('maxEntries must be a whole number');
-  // A Map iterates in insertion order: re-inserting on a hit makes its first key the least recently used.
-  const entries = new Map<string, T>();
+  const entries = new LruMap<string, T>(maxEntries);
 
   return {
     get(token) {
@@ -44,19 +44,10 @@ export function createVerifiedTokenCache<T extends TimedClaims>({
       }
       // Not yet valid (only a clock that went back can get here): let the full check answer.
       if (claims.nbf !== undefined && claims.nbf > seconds) return undefined;
-      entries.delete(token);
-      entries.set(token, claims);
       return claims;
     },
     set(token, claims) {
-      if (maxEntries === 0) return;
-      entries.delete(token);
       entries.set(token, claims);
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done) break;
-        entries.delete(oldest.value);
-      }
     },
     get size() {
       return entries.size;

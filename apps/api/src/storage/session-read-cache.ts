@@ -1,3 +1,5 @@
+import { LruMap } from '../lru-map';
+
 /** Enough for every live session of a busy embedded process: ~10,000 × ~300 bytes. */
 export const defaultSessionCacheSize = 10_000;
 
@@ -19,13 +21,15 @@ export interface CachedSession {
  * stale answer. Entries expire at the row's `expires_at`, as the SQL query's condition does.
  */
 export class SessionReadCache {
-  private readonly entries = new Map<string, CachedSession>();
+  private readonly entries: LruMap<string, CachedSession>;
   private generation = 0;
 
   constructor(
     private readonly now: () => number,
-    private readonly maxEntries = defaultSessionCacheSize,
-  ) {}
+    maxEntries = defaultSessionCacheSize,
+  ) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   /** The stored JSON of a live session, or undefined when the database must answer. */
   get(sid: string): string | undefined {
@@ -35,9 +39,6 @@ export class SessionReadCache {
       this.entries.delete(sid);
       return undefined;
     }
-    // Re-inserting keeps the Map's first key the least recently used.
-    this.entries.delete(sid);
-    this.entries.set(sid, entry);
     return entry.json;
   }
 
@@ -54,7 +55,7 @@ export class SessionReadCache {
   async change<T>(forget: string | ((entry: CachedSession) => boolean), work: (startedAt: number) => Promise<T>): Promise<T> {
     this.generation += 1;
     if (typeof forget === 'string') this.entries.delete(forget);
-    else for (const [sid, entry] of this.entries) if (forget(entry)) this.entries.delete(sid);
+    else this.entries.deleteWhere(forget);
     try {
       return await work(this.generation);
     } finally {
@@ -64,14 +65,7 @@ export class SessionReadCache {
 
   /** Remembers a row as read or written, unless a change overlapped the operation that saw it. */
   fill(sid: string, entry: CachedSession, startedAt: number) {
-    if (startedAt !== this.generation || this.maxEntries === 0) return;
-    this.entries.delete(sid);
-    this.entries.set(sid, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
+    if (startedAt === this.generation) this.entries.set(sid, entry);
   }
 
   get size() {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import session, { type SessionData } from 'express-session';
+import type { Selectable } from 'kysely';
 import type { Db } from './database';
+import type { SessionsTable } from './schema';
 import type { CachedSession, SessionReadCache } from './session-read-cache';
 import { guardStore } from './store-errors';
 
@@ -51,6 +53,14 @@ const settle = <T>(promise: Promise<T>, callback?: Callback<T>) => {
   );
 };
 
+type SessionRow = Pick<Selectable<SessionsTable>, 'data' | 'expires_at' | 'user_id' | 'public_id'>;
+const cacheEntryOf = (row: SessionRow): CachedSession => ({
+  json: row.data,
+  expiresAt: row.expires_at.getTime(),
+  userId: row.user_id,
+  publicId: row.public_id,
+});
+
 /**
  * express-session's store in the SQL database (PGlite or PostgreSQL): the `sessions` table.
  * With a read cache (only where this process alone writes the database), a request's session
@@ -88,7 +98,7 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
           .where('expires_at', '>', new Date(this.timeouts.now()))
           .executeTakeFirst();
         if (!row) return null;
-        this.cache?.fill(sid, { json: row.data, expiresAt: row.expires_at.getTime(), userId: row.user_id, publicId: row.public_id }, startedAt);
+        this.cache?.fill(sid, cacheEntryOf(row), startedAt);
         return JSON.parse(row.data) as SessionData;
       }),
       callback,
@@ -142,7 +152,8 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
   }
 
   prune() {
-    return this.change(() => false, async () => {
+    // Expired rows only, which the read cache never answers with: nothing there to forget.
+    return this.guard(async () => {
       await this.db.deleteFrom('sessions').where('expires_at', '<=', new Date(this.timeouts.now())).execute();
     });
   }
@@ -162,7 +173,7 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
           .executeTakeFirst());
       }
       // An update that found no row (the session was destroyed meanwhile) must not revive it here.
-      if (written > 0n) this.cache?.fill(sid, { json: row.data, expiresAt: expiresAt.getTime(), userId: row.user_id, publicId: row.public_id }, startedAt);
+      if (written > 0n) this.cache?.fill(sid, cacheEntryOf(row), startedAt);
     });
   }
 }
