@@ -2,31 +2,38 @@ import {
   CsrfResponse,
   ErrorBody,
   HealthResponse,
-  JwtLoginResponse,
-  SessionLoginResponse,
   SessionsResponse,
   csrfHeader,
+  loginResponses,
+  modeTraits,
   paths,
+  refreshResponses,
   type ErrorCode,
   type LoginRequest,
   type RegisterRequest,
   type User,
 } from '@authbench/contract';
 import type { APIRequest, APIRequestContext, APIResponse } from '@playwright/test';
-import { spaUrl, type Mode } from './e2e-env';
+import { secureCookies, spaUrl, type Mode } from './e2e-env';
 
 /**
- * A client outside the browser, as the SPA's transports behave: the CSRF header in session
- * mode, a Bearer token in jwt mode. For setting the scene (accounts, other devices) and for the
- * attacker's own requests; what a test asserts about the SPA it checks in the browser.
+ * A client outside the browser, as the SPA's transports behave: a cookie jar of its own, the CSRF
+ * header on unsafe requests in the modes with CSRF tokens, a Bearer token in jwt mode. For
+ * setting the scene (accounts, other devices) and for the attacker's own requests; what a test
+ * asserts about the SPA it checks in the browser.
  */
 export interface ApiClient {
+  readonly mode: Mode;
   readonly request: APIRequestContext;
   register(body: RegisterRequest): Promise<User>;
   login(body: LoginRequest): Promise<User>;
+  /** POST /api/auth/refresh with this client's refresh cookie (modes with a refresh token only). */
+  refresh(): Promise<void>;
   logout(): Promise<void>;
   me(): Promise<APIResponse>;
   sessions(): Promise<SessionsResponse['sessions']>;
+  /** DELETE /api/auth/sessions/:id: revokes one of the user's logins. */
+  revoke(id: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -37,6 +44,56 @@ export interface ApiClientOptions {
   origin?: string;
   userAgent?: string;
 }
+
+/** What a client holds in memory, beside its cookie jar. */
+interface Held {
+  csrfToken?: string;
+  accessToken?: string;
+}
+
+interface Holding {
+  /** A login (or register) answer, parsed with the mode's schema: the user, and what is kept. */
+  login(data: unknown): { user: User; held: Held };
+  /** A refresh answer, parsed likewise (the modes with a refresh token). */
+  refresh?(data: unknown, held: Held): Held;
+}
+type Refreshing<M extends Mode> = (typeof modeTraits)[M]['refreshToken'] extends true
+  ? Required<Holding>
+  : Holding & { refresh?: never };
+
+/**
+ * Where each mode's answers put what script holds: the one table of per-mode behaviour here
+ * (the rest is in the contract's modeTraits). Whatever else there is travels in cookies, which
+ * the client's jar keeps, as a browser's would.
+ */
+const holdings: { [M in Mode]: Refreshing<M> } = {
+  session: {
+    // A login regenerates the session, and the CSRF token belongs to the new one.
+    login(data) {
+      const { user, csrfToken } = loginResponses.session.parse(data);
+      return { user, held: { csrfToken } };
+    },
+  },
+  jwt: {
+    login(data) {
+      const { user, accessToken } = loginResponses.jwt.parse(data);
+      return { user, held: { accessToken } };
+    },
+    refresh: (data) => ({ accessToken: refreshResponses.jwt.parse(data).accessToken }),
+  },
+  'jwt-cookie': {
+    // The access token is in the `at` cookie; the CSRF token is bound to the login, whose id a
+    // refresh keeps, so it stays valid.
+    login(data) {
+      const { user, csrfToken } = loginResponses['jwt-cookie'].parse(data);
+      return { user, held: { csrfToken } };
+    },
+    refresh(data, held) {
+      refreshResponses['jwt-cookie'].parse(data);
+      return held;
+    },
+  },
+};
 
 /** The contract's error code of a failed response, or undefined. */
 export async function errorCodeOf(response: APIResponse): Promise<ErrorCode | undefined> {
@@ -57,49 +114,59 @@ export async function createApiClient(
 ): Promise<ApiClient> {
   const request = await playwright.request.newContext({
     baseURL: apiUrl,
-    extraHTTPHeaders: { Origin: origin },
+    // In a topology the client calls the API process behind the edge, and says what the edge
+    // would: the request came over HTTPS (so the API sends its Secure cookies, which this client's
+    // jar then keeps and sends back to 127.0.0.1, as a loopback address).
+    extraHTTPHeaders: { Origin: origin, ...(secureCookies && { 'X-Forwarded-Proto': 'https' }) },
     // Never the test's storageState (the SPA's localStorage), never another context's cookies.
     storageState: { cookies: [], origins: [] },
     ...(userAgent && { userAgent }),
   });
-  let csrfToken: string | undefined;
-  let accessToken: string | undefined;
+  const traits = modeTraits[mode];
+  const holding: Holding = holdings[mode];
+  let held: Held = {};
 
-  // As the SPA's transports do: CSRF on unsafe methods only (a GET must not create a session).
+  // As the SPA's transports do: a CSRF token on unsafe methods only, fetched when first needed
+  // (before login it is bound to the `csrf` cookie that GET /api/auth/csrf sets in the jar).
   const headers = async (method: 'GET' | 'POST'): Promise<Record<string, string>> => {
-    if (mode === 'session') {
-      if (method === 'GET') return {};
-      csrfToken ??= CsrfResponse.parse(await expectStatus(await request.get(paths.csrf), 200, 'GET csrf')).csrfToken;
-      return { [csrfHeader]: csrfToken };
+    const sent: Record<string, string> = {};
+    if (held.accessToken) sent.Authorization = `Bearer ${held.accessToken}`;
+    if (traits.csrf && method !== 'GET') {
+      held.csrfToken ??= CsrfResponse.parse(await expectStatus(await request.get(paths.csrf), 200, 'GET csrf')).csrfToken;
+      sent[csrfHeader] = held.csrfToken;
     }
-    return accessToken ? { Authorization: `Bearer ${accessToken}` } : {};
+    return sent;
   };
 
   const signIn = async (path: string, body: LoginRequest | RegisterRequest, status: number): Promise<User> => {
     const data = await expectStatus(await request.post(path, { data: body, headers: await headers('POST') }), status, `POST ${path}`);
-    if (mode === 'session') {
-      const parsed = SessionLoginResponse.parse(data);
-      csrfToken = parsed.csrfToken;
-      return parsed.user;
-    }
-    const parsed = JwtLoginResponse.parse(data);
-    accessToken = parsed.accessToken;
-    return parsed.user;
+    const answer = holding.login(data);
+    held = answer.held;
+    return answer.user;
   };
 
   return {
+    mode,
     request,
     register: (body) => signIn(paths.register, body, 201),
     login: (body) => signIn(paths.login, body, 200),
+    async refresh() {
+      if (!holding.refresh) throw new Error(`${mode} mode has no refresh token`);
+      const data = await expectStatus(await request.post(paths.refresh, { headers: await headers('POST') }), 200, 'POST refresh');
+      held = holding.refresh(data, held);
+    },
     async logout() {
       await expectStatus(await request.post(paths.logout, { headers: await headers('POST') }), 204, 'POST logout');
-      csrfToken = undefined;
-      accessToken = undefined;
+      held = {};
     },
     me: async () => request.get(paths.me, { headers: await headers('GET') }),
     async sessions() {
       const data = await expectStatus(await request.get(paths.sessions, { headers: await headers('GET') }), 200, 'GET sessions');
       return SessionsResponse.parse(data).sessions;
+    },
+    async revoke(id) {
+      const path = `${paths.sessions}/${encodeURIComponent(id)}`;
+      await expectStatus(await request.delete(path, { headers: await headers('POST') }), 204, `DELETE ${path}`);
     },
     dispose: () => request.dispose(),
   };

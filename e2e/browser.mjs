@@ -1,5 +1,7 @@
-// Finds a Chromium for Playwright: CHROMIUM_PATH, then Debian's /usr/bin/chromium, then
-// Playwright's own download; says which. Installs none by itself unless asked (E2E_INSTALL_BROWSER=1).
+// Finds the browsers for Playwright, and says which: a Chromium (CHROMIUM_PATH, then Debian's
+// /usr/bin/chromium, then Playwright's own download) and a Firefox (FIREFOX_PATH, then Debian's
+// firefox-esr, driven over WebDriver BiDi: Playwright's `moz-firefox` channel). Installs none by
+// itself unless asked (E2E_INSTALL_BROWSER=1).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
@@ -40,4 +42,28 @@ function safe(get) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Debian's Firefox ESR (or FIREFOX_PATH), which Playwright drives over WebDriver BiDi with
+ * `channel: 'moz-firefox'`; Playwright's own patched Firefox is a download this machine cannot make.
+ */
+export function findFirefox({ install = process.env.E2E_INSTALL_BROWSER === '1' } = {}) {
+  const candidates = [
+    ['FIREFOX_PATH', process.env.FIREFOX_PATH],
+    ["Debian's firefox-esr", '/usr/bin/firefox-esr'],
+    ['firefox', '/usr/bin/firefox'],
+  ];
+  for (const [label, path] of candidates) {
+    if (path && existsSync(path)) return { path, how: `using ${label} at ${path}` };
+  }
+  if (install && process.getuid?.() === 0) {
+    try {
+      execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr'], { stdio: 'inherit' });
+      if (existsSync('/usr/bin/firefox-esr')) return { path: '/usr/bin/firefox-esr', how: "installed Debian's firefox-esr with apt-get" };
+    } catch {
+      // reported by the caller
+    }
+  }
+  return undefined;
 }

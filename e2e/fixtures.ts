@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { test as base, expect, type Page } from '@playwright/test';
 import { checkApiMode, createApiClient, type ApiClient, type ApiClientOptions } from './api-client';
-import { apiUrls, type Mode } from './e2e-env';
+import { apiDirectUrls, apiUrls, spaUrls, type Mode } from './e2e-env';
 
 export interface Account {
   email: string;
@@ -26,6 +26,7 @@ export interface WorkerOptions {
 }
 
 interface WorkerFixtures {
+  /** The mode's API as the browser calls it (through the edge in a topology). */
   apiUrl: string;
 }
 
@@ -44,17 +45,17 @@ export const test = base.extend<TestFixtures, WorkerOptions & WorkerFixtures>({
   mode: ['session', { option: true, scope: 'worker' }],
   apiUrl: [
     async ({ mode, playwright }, use) => {
-      const url = apiUrls[mode];
-      await checkApiMode(playwright, url, mode);
-      await use(url);
+      await checkApiMode(playwright, apiDirectUrls[mode], mode);
+      await use(apiUrls[mode]);
     },
     { scope: 'worker', auto: true },
   ],
 
-  openApi: async ({ mode, apiUrl, playwright }, use) => {
+  openApi: async ({ mode, playwright }, use) => {
     const clients: ApiClient[] = [];
     await use(async (options = {}) => {
-      const client = await createApiClient(playwright, { mode, apiUrl, ...options });
+      // Straight to the API process, as the edge forwards (a topology's host names resolve only in the browser).
+      const client = await createApiClient(playwright, { mode, apiUrl: apiDirectUrls[mode], origin: spaUrls[mode], ...options });
       clients.push(client);
       return client;
     });

@@ -1,5 +1,5 @@
-import { AccessTokenClaims, ErrorBody, TokenResponse, paths, type ErrorCode } from '@authbench/contract';
-import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
+import { AccessTokenClaims, ErrorBody, TokenResponse, cookieNames, paths, type ErrorCode } from '@authbench/contract';
+import { expect, type BrowserContext, type Page, type Request, type Response } from '@playwright/test';
 
 /** Three base64url segments, the first one starting like a JSON object: `{"` is `eyJ`. */
 export const jwtLike = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;
@@ -72,6 +72,26 @@ export async function waitOutAccessToken(page: Page, token: string): Promise<voi
   if (remaining > 0) await page.waitForTimeout(remaining);
 }
 
+/** The value a response's Set-Cookie headers give a cookie, if they set it (a cleared one is ''). */
+export async function setCookieValue(response: Response, name: string): Promise<string | undefined> {
+  const headers = await response.headersArray();
+  for (const { name: header, value } of headers) {
+    if (header.toLowerCase() !== 'set-cookie') continue;
+    // One header per cookie, though Playwright may join several with newlines.
+    for (const line of value.split('\n')) {
+      if (line.startsWith(`${name}=`)) return decodeURIComponent(line.slice(name.length + 1).split(';')[0] ?? '');
+    }
+  }
+  return undefined;
+}
+
+/** The access token an answer hands over, wherever it travels: the body (jwt) or the `at` cookie (jwt-cookie). */
+async function accessTokenIn(response: Response): Promise<string | undefined> {
+  const body = TokenResponse.safeParse(await response.json().catch(() => undefined));
+  if (body.success) return body.data.accessToken;
+  return (await setCookieValue(response, cookieNames(false).access)) || undefined;
+}
+
 /**
  * Every access token the API hands a page or a context (login, register, refresh), newest
  * last, with the token requests still awaiting their answer.
@@ -86,8 +106,8 @@ export function collectAccessTokens(target: Page | BrowserContext, apiUrl: strin
     pending++;
     void (async () => {
       const response = await request.response();
-      const parsed = TokenResponse.safeParse(response?.ok() ? await response.json() : undefined);
-      if (parsed.success) tokens.push(parsed.data.accessToken);
+      const token = response?.ok() ? await accessTokenIn(response) : undefined;
+      if (token) tokens.push(token);
     })()
       .catch(() => undefined)
       .finally(() => pending--);
@@ -124,4 +144,75 @@ export async function scriptReadableState(page: Page) {
       indexedDb: databases,
     };
   });
+}
+
+/** One request to the API as it went over the wire, seen through the DevTools protocol. */
+export interface WireExchange {
+  /** `METHOD /path` */
+  request: string;
+  statusCode: number;
+  /** The answer's headers, names lower-cased. */
+  headers: Record<string, string>;
+  /** The Cookie header the browser attached ('' for none). */
+  cookie: string;
+}
+
+const lowerCased = (headers: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
+
+/**
+ * What a page sends to one API and what the API answers, even where CORS keeps the answer from
+ * the page (and from Playwright's response events): the DevTools protocol still sees the status
+ * lines and headers. Preflights included, as `OPTIONS /path`.
+ */
+export async function recordWire(context: BrowserContext, page: Page, apiUrl: string) {
+  const cdp = await context.newCDPSession(page);
+  // The events of one request may arrive in any order: they are joined when asked for.
+  const sent = new Map<string, string>();
+  const cookies = new Map<string, string>();
+  const answers = new Map<string, { statusCode: number; headers: Record<string, string> }>();
+  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => {
+    if (request.url.startsWith(`${apiUrl}/`)) sent.set(requestId, `${request.method} ${new URL(request.url).pathname}`);
+  });
+  cdp.on('Network.requestWillBeSentExtraInfo', ({ requestId, headers }) => cookies.set(requestId, lowerCased(headers).cookie ?? ''));
+  cdp.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode, headers }) => answers.set(requestId, { statusCode, headers: lowerCased(headers) }));
+  await cdp.send('Network.enable');
+  return {
+    /** The requests answered so far, preflights included. */
+    exchanges: (): WireExchange[] =>
+      [...sent].flatMap(([requestId, request]) => {
+        const answer = answers.get(requestId);
+        return answer ? [{ request, ...answer, cookie: cookies.get(requestId) ?? '' }] : [];
+      }),
+  };
+}
+
+/** A request a page's own script sends: what fetch() takes, all of it serialisable. */
+export interface ScriptRequest {
+  path: string;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Sends each request from the page's script, credentials included, as an attacker's page would,
+ * and says what the script got: the answer it could read, or how fetch() failed.
+ */
+export function fetchFromPage<K extends string>(page: Page, apiUrl: string, requests: Record<K, ScriptRequest>) {
+  return page.evaluate(
+    async ({ api, requests }) => {
+      const results: Record<string, { read: string } | { failed: string }> = {};
+      for (const [name, { path, ...init }] of Object.entries(requests)) {
+        try {
+          const response = await fetch(api + path, { credentials: 'include', ...init });
+          results[name] = { read: `${response.status} ${await response.text()}` };
+        } catch (error) {
+          results[name] = { failed: String(error) };
+        }
+      }
+      return results as Record<K, { read: string } | { failed: string }>;
+    },
+    { api: apiUrl, requests: requests as Record<string, ScriptRequest> },
+  );
 }

@@ -1,12 +1,69 @@
-// `pnpm dev`: the two APIs (session on :4000, jwt on :4001, one shared embedded database) and
-// the SPA's Vite dev server, with their output interleaved; Ctrl-C stops all three.
+// `pnpm dev`: the three APIs (session on :4000, jwt on :4001, jwt-cookie on :4002, one shared
+// embedded database), the SPA's Vite dev server and the evidence lab's attacker site (another
+// site: 127.0.0.1:5174), with their output interleaved; Ctrl-C stops all.
+//
+// `pnpm dev --topology same-origin|same-site|cross-site` (or DEV_TOPOLOGY) serves the same over
+// HTTPS through the edge (apps/edge, https on :8443, DEV_EDGE_PORT), with made-up host names and
+// the cookie settings the layout needs (apps/edge/topologies.mjs); `--partitioned on|off`
+// (DEV_PARTITIONED) sets COOKIE_PARTITIONED, on by default for cross-site. The banner says which
+// URL to open and how to make the names resolve.
 import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { answers } from '../apps/edge/answers.mjs';
+import { certificateHosts, describeDeployment, hostResolverRules, isTopology, modes, topologies } from '../apps/edge/topologies.mjs';
+
+const { values: args } = parseArgs({
+  options: { topology: { type: 'string' }, partitioned: { type: 'string' } },
+  allowPositionals: true,
+});
+const topology = args.topology ?? process.env.DEV_TOPOLOGY;
+if (topology !== undefined && !isTopology(topology)) {
+  console.error(`dev: --topology expects ${topologies.join(', ')} (got ${JSON.stringify(topology)})`);
+  process.exit(1);
+}
+const partitionedArg = args.partitioned ?? process.env.DEV_PARTITIONED;
+if (partitionedArg !== undefined && !['on', 'off'].includes(partitionedArg)) {
+  console.error('dev: --partitioned expects on or off');
+  process.exit(1);
+}
+
+const attackerPort = Number(process.env.ATTACKER_PORT ?? 5174);
+const apiPort = Number(process.env.PORT ?? 4000);
+const host = process.env.HOST ?? '127.0.0.1';
+const edgePort = Number(process.env.DEV_EDGE_PORT ?? 8443);
+const deployment = topology
+  ? describeDeployment({ topology, port: edgePort, ...(partitionedArg && { partitioned: partitionedArg === 'on' }) })
+  : undefined;
+const spaOrigins = deployment?.spaOrigins ?? ['http://localhost:5173'];
+const attackerEnv = {
+  ATTACKER_PORT: String(attackerPort),
+  ATTACKER_ORIGINS: process.env.ATTACKER_ORIGINS ?? spaOrigins.join(','),
+  ...(deployment && { ATTACKER_EDGE: `127.0.0.1:${edgePort}` }),
+};
+const apiUrls = deployment ? modes.map((mode) => deployment.apiUrls[mode]) : modes.map((_, i) => `http://localhost:${apiPort + i}`);
 
 const children = [
-  ['api', ['--filter', '@authbench/api', 'dev:once']],
-  ['web', ['--filter', '@authbench/web', 'dev']],
-].map(([name, args]) => {
-  const child = spawn('pnpm', ['--silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  // In a topology, the one API process takes the layout's cookie settings (dev.ts serves the
+  // three modes with one configuration); the start-up linter checks them against PUBLIC_ORIGIN.
+  ['api', ['--filter', '@authbench/api', 'dev:once'], deployment ? { ...deployment.apiEnv, PUBLIC_ORIGIN: deployment.apiUrls.session } : {}],
+  ['web', ['--filter', '@authbench/web', 'dev'], { VITE_ATTACKER_URL: `http://127.0.0.1:${attackerPort}`, ...(deployment && { VITE_API_URLS: apiUrls.join(',') }) }],
+  ['attacker', ['--filter', '@authbench/attacker', 'start'], attackerEnv],
+  ...(deployment
+    ? [
+        [
+          'edge',
+          ['--filter', '@authbench/edge', 'start'],
+          {
+            EDGE_TOPOLOGY: deployment.topology,
+            EDGE_PORT: String(edgePort),
+            EDGE_SPA: 'http://127.0.0.1:5173',
+            EDGE_APIS: modes.map((_, i) => `http://${host}:${apiPort + i}`).join(','),
+          },
+        ],
+      ]
+    : []),
+].map(([name, pnpmArgs, env = {}]) => {
+  const child = spawn('pnpm', ['--silent', ...pnpmArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const prefix = (chunk) =>
     chunk
       .toString()
@@ -33,19 +90,32 @@ function stop(code) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-// The banner waits until both APIs and the SPA answer, so the URL it prints works when it appears.
-const apiPort = Number(process.env.PORT ?? 4000);
-const host = process.env.HOST ?? '127.0.0.1';
-const checks = [`http://${host}:${apiPort}/api/health`, `http://${host}:${apiPort + 1}/api/health`, 'http://127.0.0.1:5173/'];
-const answers = (url) => fetch(url, { signal: AbortSignal.timeout(2000) }).then((res) => res.ok, () => false);
+// The banner waits until every API and the SPA answer, so the URL it prints works when it appears.
+const checks = [...modes.map((_, i) => `http://${host}:${apiPort + i}/api/health`), 'http://127.0.0.1:5173/', `http://127.0.0.1:${attackerPort}/health`, ...(deployment ? [`https://127.0.0.1:${edgePort}/`] : [])];
+function announce() {
+  if (!deployment) {
+    const apis = modes.map((mode, i) => `${mode} http://localhost:${apiPort + i}`).join(', ');
+    console.log(`\n  Authbench is up: open http://localhost:5173  (APIs: ${apis})`);
+    console.log(`  Evidence lab: http://localhost:5173/lab  (its attacker's site: http://127.0.0.1:${attackerPort})\n`);
+    return;
+  }
+  const names = [...new Set(deployment.routes.map((route) => route.host))];
+  const open = deployment.topology === 'same-origin' ? modes.map((mode) => `${mode} ${deployment.spaUrls[mode]}`).join(', ') : deployment.spaUrls.session;
+  console.log(`\n  Authbench is up, ${deployment.summary}`);
+  console.log(`  Open: ${open}   (lab: ${deployment.spaUrls.session}/lab)`);
+  console.log(`  APIs: ${modes.map((mode) => `${mode} ${deployment.apiUrls[mode]}`).join(', ')}`);
+  console.log('  The names resolve to this machine only when asked to; either');
+  console.log(`    add to /etc/hosts:  127.0.0.1 ${names.join(' ')}`);
+  console.log(`    or start Chromium:  chromium --host-resolver-rules="${hostResolverRules}" --user-data-dir=$(mktemp -d) ${open.split(' ').at(-1)}`);
+  console.log(`  The certificate (apps/edge/.certs/edge-cert.pem, made at run time for ${certificateHosts.join(', ')}) is self-signed:`);
+  console.log('  accept the browser\'s warning once per host, or trust the file. curl:');
+  console.log(`    curl --cacert apps/edge/.certs/edge-cert.pem --resolve ${new URL(deployment.apiUrls.session).host}:127.0.0.1 ${deployment.apiUrls.session}/api/config\n`);
+}
 
 async function announceWhenUp() {
   const deadline = Date.now() + 120_000;
   while (!stopping && Date.now() < deadline) {
-    if ((await Promise.all(checks.map(answers))).every(Boolean)) {
-      console.log(`\n  Authbench is up: open http://localhost:5173  (APIs: session http://localhost:${apiPort}, jwt http://localhost:${apiPort + 1})\n`);
-      return;
-    }
+    if ((await Promise.all(checks.map(answers))).every(Boolean)) return announce();
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   if (!stopping) console.log(`\n  Authbench is not answering yet on ${checks.join(', ')}: see the lines above.\n`);

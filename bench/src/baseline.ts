@@ -4,29 +4,34 @@ import type { Logger } from 'pino';
 import type { Config } from '@authbench/api/config';
 import { AppError } from '@authbench/api/http/app-error';
 import { errorHandler, notFound } from '@authbench/api/http/error-handler';
+import { createExpressBase } from '@authbench/api/http/express-base';
 import { jsonBody } from '@authbench/api/http/json-body';
 import { originGuard } from '@authbench/api/http/origin-guard';
-import { createExpressBase } from '@authbench/api/http/express-base';
 import type { Storage } from '@authbench/api/storage/storage';
 import { toUser } from '@authbench/api/storage/user-store';
 
 /**
- * The baseline: GET /api/me with the API's own middleware stack, in app.ts's order (request
- * log, helmet, CORS, origin guard, JSON body, routing, 404, error handler) and the same user
- * read from the same store, but no authentication: no session loaded, no CSRF check, no token
- * verified, no revocation check. Keep it in step with apps/api/src/app.ts; the bench compares
- * its body and header names with the real route's before measuring, and stops if they drift.
+ * A row's own baseline: GET /api/me with the API's own middleware stack, in app.ts's order
+ * (request log, helmet, CORS, origin guard, JSON body, routing, 404, error handler) and the same
+ * user read from the same store, but no authentication: no session loaded, no CSRF check, no
+ * token verified, no revocation check. The rest of the API's body (the `login` it describes) is
+ * a fixed copy of the API's own answer, so that both serialise the same bytes. Keep it in step with apps/api/src/app.ts; the bench
+ * compares its body and header names with the real route's before measuring, and stops if they
+ * drift. It answers "what does authentication add to this API", not "what does the API cost":
+ * that is the bare Express route's job (peers/bare-express.ts).
  */
-export function createBaselineApp(config: Config, storage: Storage, logger: Logger, userId: () => string): Express {
+export function createBaselineApp(config: Config, storage: Storage, logger: Logger, answer: () => { userId: string; rest: Record<string, unknown> }): Express {
   const app = createExpressBase(config, logger);
-  app.use(originGuard(new Set(config.corsOrigins), () => false));
+  app.use(originGuard(config.authMode, config.corsOrigins));
   app.use(jsonBody());
 
   const router = express.Router();
   router.get(paths.me, async (_req, res) => {
-    const user = await storage.users.findById(userId());
+    const { userId, rest } = answer();
+    const user = await storage.users.findById(userId);
     if (!user) throw new AppError('unauthenticated');
-    res.json({ user: toUser(user) });
+    // What else the API answers beside the user (how the caller is logged in), copied from its answer.
+    res.json({ user: toUser(user), ...rest });
   });
   app.use(router);
   app.use(notFound);

@@ -1,89 +1,343 @@
 /**
- * `pnpm bench`: GET /api/me in each auth mode and store, beside an unauthenticated baseline in
- * the same server process, interleaved over rounds. Writes bench/results/latest.{md,json}.
- * BENCH_QUICK=1: a short smoke run. See bench/README.md.
+ * `pnpm bench`: GET /api/me in each auth mode and store, run as users deploy the API, beside a
+ * bare Express route (the limit) and the peers a user would otherwise pick, all on the same
+ * pinned core, interleaved over rounds. Writes bench/results/latest.{md,json}.
+ * BENCH_QUICK=1: a short smoke run. `pnpm bench --scale`: scale.ts. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultVerifiedTokenCacheSize } from '@authbench/api/auth/verified-token-cache';
-import { me, refresh, signIn, signOut, type Credential } from './client';
-import { createColdTokens, launch, measureInterleaved, payloadOf, pinLoadGenerator, prepareTemplate, setUpRun, storeUrls as urls, type ColdTokens, type Measured, type ServerRun } from './harness';
-import { resultsDir, writeResults, type BenchResults, type RevocationResult, type RowResult } from './report';
+import { canRefresh, credentialBytes, me, meHeaders, refresh, signIn, signOut, type Credential } from './client';
+import {
+  createColdTokens,
+  itemOfPeer,
+  itemOfServer,
+  launch,
+  launchPeer,
+  measureGroup,
+  payloadOf,
+  peerUser,
+  pinLoadGenerator,
+  prepareTemplate,
+  setUpPeer,
+  setUpRun,
+  storeUrls as urls,
+  type LoadItem,
+  type PeerRun,
+  type ServerRun,
+  type TokenPool,
+} from './harness';
+import type { LoadResult } from './load';
+import { measureLogins, measureRefreshes, meUnderLogins, startLogins } from './logins';
+import { resultsDir, writeResults, type BenchResults, type RevocationResult, type RoundResult, type RowResult } from './report';
 import type { RoundTrips } from './round-trips';
-import { rowOrder, serverDefs, type RowName } from './rows';
+import { bare, bestPeerOf, peerDefs, rowOrder, selectRows, serverDefs, serverOfRow, type PeerName, type RowName } from './rows';
+import type { ServerProcess } from './server-process';
 import { cleanUpNamespace, probePostgres, probeRedis, type Availability } from './stores';
-import { median, timedWorkers } from './timed';
+import { median } from './timed';
 
-const env = process.env;
-const quick = env.BENCH_QUICK === '1';
-const numberFrom = (name: string, fallback: number) => {
-  const value = Number(env[name]);
-  return env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-};
+async function main() {
+  const env = process.env;
+  const quick = env.BENCH_QUICK === '1';
+  const numberFrom = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  const settings = {
+    quick,
+    rounds: numberFrom('BENCH_ROUNDS', quick ? 1 : 3),
+    /** Per item and round, in `slices` turns alternating with the other items of its group. */
+    seconds: numberFrom('BENCH_SECONDS', quick ? 1 : 5),
+    slices: numberFrom('BENCH_SLICES', quick ? 1 : 2),
+    /** Quick: none (its numbers are not compared, and every second counts in CI). */
+    warmupSeconds: quick ? 0 : 1.5,
+    connections: numberFrom('BENCH_CONNECTIONS', 10),
+    loginSeconds: quick ? 0.5 : 3,
+    loginConcurrency: 4,
+    refreshSeconds: quick ? 0.5 : 2,
+    refreshConcurrency: 4,
+    revocationWindowSeconds: quick ? 1 : 3,
+    countRequests: quick ? 20 : 200,
+    floodSeconds: quick ? 0.5 : 3,
+    floodConcurrency: 32,
+  };
+  const onlyRows = env.BENCH_ROWS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const selection = selectRows(onlyRows);
 
-const settings = {
-  quick,
-  rounds: numberFrom('BENCH_ROUNDS', 3),
-  /** Per row and round, in `slices` turns alternating with the other rows of the process. */
-  seconds: numberFrom('BENCH_SECONDS', quick ? 1 : 8),
-  slices: numberFrom('BENCH_SLICES', quick ? 1 : 4),
-  warmupSeconds: quick ? 0.5 : 2,
-  connections: numberFrom('BENCH_CONNECTIONS', 10),
-  loginSeconds: quick ? 1 : 4,
-  loginConcurrency: 4,
-  refreshSeconds: quick ? 1 : 3,
-  refreshConcurrency: 4,
-  revocationWindowSeconds: quick ? 1 : 3,
-  countRequests: quick ? 40 : 200,
-};
-const onlyRows = env.BENCH_ROWS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const started = performance.now();
+  const loadAverageAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
+  const log = (line: string) => {
+    process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+  };
 
-const log = (line: string) => {
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
-};
-const started = performance.now();
+  log(`${quick ? 'quick' : 'full'} run: ${settings.rounds} round(s) of ${settings.seconds} s per row, ${settings.connections} connections`);
+  const needsRedis = selection.servers.some((def) => def.store === 'redis') || selection.peers.some((p) => p.needsRedis);
+  const needsPostgres = selection.servers.some((def) => def.store === 'redis');
+  const notNeeded: Availability = { ok: false, reason: 'not needed' };
+  const [redis, postgres] = await Promise.all([needsRedis ? probeRedis(urls.redis) : notNeeded, needsPostgres ? probePostgres(urls.postgres) : notNeeded]);
+  const root = await mkdtemp(path.join(os.tmpdir(), 'authbench-bench-'));
+  const namespace = `bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const skipped = new Map<RowName, string>();
+  const failed = new Map<RowName, string>();
+  const runs: ServerRun[] = [];
+  const peers: PeerRun[] = [];
+  const usedStores = { redis: false, postgres: false };
+  const user = peerUser(namespace);
+  const cpuProfileDir = env.BENCH_CPU_PROF ? resultsDir : undefined;
+  const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-const coldPools = new Map<ServerRun, ColdTokens>();
+  const stopAll = async () => {
+    await Promise.all([...runs.flatMap((run) => [run.server.stop(), run.twin?.stop()]), ...peers.map((p) => p.server.stop())]);
+  };
+  const interrupted = () => {
+    log('interrupted: stopping the servers');
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
 
-function rowsOf(run: ServerRun): Measured[] {
-  const items: Measured[] = [{ row: 'baseline' }, { row: run.def.name }];
-  for (const extra of run.def.extraRows ?? []) {
-    if (onlyRows && !onlyRows.includes(extra.name)) continue;
-    let pool = coldPools.get(run);
-    if (!pool) coldPools.set(run, (pool = createColdTokens(run, defaultVerifiedTokenCacheSize)));
-    items.push({ row: extra.name, coldTokens: pool });
+  /** Results by item key, one entry per round. */
+  const results = new Map<string, LoadResult[]>();
+  const record = (key: string, result: LoadResult) => results.set(key, [...(results.get(key) ?? []), result]);
+  const extras = new Map<RowName, Partial<RowResult>>();
+  const coldPools = new Map<ServerRun, TokenPool>();
+  let pinned = false;
+
+  const bareRun = () => peers.find((p) => p.def.name === bare);
+  const groupOfPeers = (): LoadItem[] => {
+    const b = bareRun();
+    return b ? [itemOfPeer(b, `${bare}@peers`), ...peers.filter((p) => p !== b).map((p) => itemOfPeer(p))] : [];
+  };
+  const groupOfRun = (run: ServerRun): LoadItem[] => {
+    const items = [itemOfPeer(bareRun()!, `${bare}@${run.def.name}`), itemOfServer(run, `${run.def.name}:baseline`, 'baseline'), itemOfServer(run, run.def.name, 'api')];
+    for (const extra of run.def.extraRows ?? []) {
+      if (!selection.rows.has(extra.name)) continue;
+      let pool = coldPools.get(run);
+      if (!pool) coldPools.set(run, (pool = createColdTokens(run, defaultVerifiedTokenCacheSize)));
+      items.push(itemOfServer(run, extra.name, 'api', pool));
+    }
+    return items;
+  };
+  const rowsOfRun = (run: ServerRun): RowName[] => [run.def.name, ...(run.def.extraRows ?? []).map((e) => e.name).filter((n) => selection.rows.has(n))];
+  const dropRun = async (run: ServerRun, reason: string) => {
+    for (const row of rowsOfRun(run)) failed.set(row, reason);
+    runs.splice(runs.indexOf(run), 1);
+    await Promise.all([run.server.stop(), run.twin?.stop()]);
+  };
+
+  try {
+    log('starting the server processes');
+    // initdb takes seconds: the processes that need no template start meanwhile.
+    const template = selection.servers.some((def) => def.store === 'embedded') ? prepareTemplate(root) : Promise.resolve(undefined);
+    await Promise.all([
+      ...selection.peers.map(async (def) => {
+        if (def.needsRedis && !redis.ok) return void skipped.set(def.name, redis.reason);
+        try {
+          peers.push(await launchPeer(def, { namespace, user, cpuProfileDir }));
+          if (def.needsRedis) usedStores.redis = true;
+        } catch (err) {
+          failed.set(def.name, messageOf(err));
+        }
+      }),
+      ...selection.servers.map(async (def) => {
+        if (def.store === 'redis') {
+          const missing = [redis, postgres].find((a): a is { ok: false; reason: string } => !a.ok);
+          if (missing) {
+            for (const row of [def.name, ...(def.extraRows ?? []).map((e) => e.name)]) skipped.set(row, missing.reason);
+            return;
+          }
+        }
+        try {
+          runs.push(await launch(def, { root, template: def.store === 'embedded' ? await template : undefined, namespace, twin: true, cpuProfileDir }));
+          if (def.store === 'redis') usedStores.redis = usedStores.postgres = true;
+        } catch (err) {
+          for (const row of [def.name, ...(def.extraRows ?? []).map((e) => e.name)]) failed.set(row, messageOf(err));
+        }
+      }),
+    ]);
+    runs.sort((a, b) => serverDefs.indexOf(a.def) - serverDefs.indexOf(b.def));
+    peers.sort((a, b) => peerDefs.indexOf(a.def) - peerDefs.indexOf(b.def));
+    for (const [name, reason] of skipped) log(`${name}: skipped: ${reason}`);
+    if (!bareRun()) throw new Error(`the bare Express route did not start: ${failed.get(bare) ?? 'not selected'}`);
+
+    log('logging in the clients (peers: one login per connection; Authbench: register, then one login per connection)');
+    for (const peer of [...peers]) {
+      try {
+        await setUpPeer(peer, user, settings.connections);
+      } catch (err) {
+        failed.set(peer.def.name, messageOf(err));
+        peers.splice(peers.indexOf(peer), 1);
+        await peer.server.stop();
+      }
+    }
+    if (!bareRun()) throw new Error(`the bare Express route failed: ${failed.get(bare) ?? ''}`);
+    for (const run of [...runs]) {
+      try {
+        await setUpRun(run, settings.connections);
+      } catch (err) {
+        await dropRun(run, messageOf(err));
+      }
+    }
+
+    // Pinned only now, so that starting the servers could use every core.
+    pinned = pinLoadGenerator();
+    log(pinned ? 'servers on core 0, load generator on the others; warming up' : 'no CPU pinning (taskset missing or one core); warming up');
+    const groups = () => [{ name: 'peers', run: undefined, items: groupOfPeers() }, ...runs.map((run) => ({ name: run.def.name, run, items: groupOfRun(run) }))];
+    for (const group of settings.warmupSeconds > 0 ? groups() : []) {
+      try {
+        await measureGroup(group.items, { seconds: settings.warmupSeconds, slices: 1, connections: settings.connections });
+      } catch (err) {
+        if (group.run) await dropRun(group.run, `warm-up: ${messageOf(err)}`);
+        else throw err;
+      }
+    }
+
+    for (let round = 0; round < settings.rounds; round++) {
+      log(`round ${round + 1} of ${settings.rounds}`);
+      const ordered = groups();
+      // Alternate the order, so that no group (and, inside groups, no item) always runs first.
+      if (round % 2 === 1) ordered.reverse();
+      for (const group of ordered) {
+        try {
+          // Tokens live 5 minutes: each client refreshes before its turn, as the SPA would.
+          if (group.run && canRefresh(group.run.def.mode)) {
+            const run = group.run;
+            run.credentials = await Promise.all(run.credentials.map((c) => refresh(run.server.api, c)));
+          }
+          const items = round % 2 === 1 ? [...group.items].reverse() : group.items;
+          const measured = await measureGroup(items, settings);
+          for (const [key, result] of measured) {
+            record(key, result);
+            log(
+              `  ${key.padEnd(34)} ${Math.round(result.rps).toString().padStart(6)} req/s  ${result.cpuUsPerReq.toFixed(0).padStart(5)} µs CPU/req  p99 ${result.p99.toFixed(1).padStart(6)} ms` +
+                (result.otherCpu === undefined ? '' : `  (others took ${(result.otherCpu * 100).toFixed(0)} % of core 0)`),
+            );
+          }
+        } catch (err) {
+          if (!group.run) throw err;
+          log(`  ${group.name}: failed: ${messageOf(err)}`);
+          await dropRun(group.run, messageOf(err));
+        }
+      }
+    }
+
+    log('store round trips, credential sizes, revocation, logins, refreshes, login flood');
+    const countRoundTrips = async (server: ServerProcess, base: string, headers: (i: number) => Record<string, string>): Promise<RoundTrips> => {
+      await server.countStart();
+      for (let i = 0; i < settings.countRequests; i++) {
+        const res = await me(base, headers(i));
+        if (res.status !== 200) throw new Error(`round-trip count: ${base} answered ${res.status}`);
+      }
+      const counts = await server.countStop();
+      const per = (n: number) => n / settings.countRequests;
+      return { pglite: per(counts.pglite), postgres: per(counts.postgres), redis: per(counts.redis) };
+    };
+    const round3 = (n: number) => Math.round(n * 1000) / 1000;
+    const round1 = (n: number) => Math.round(n * 10) / 10;
+    const total = (t: RoundTrips) => t.pglite + t.postgres + t.redis;
+
+    for (const peer of peers) {
+      try {
+        const trips = await countRoundTrips(peer.server, peer.server.api, (i) => peer.headers[i % peer.headers.length]!);
+        extras.set(peer.def.name, {
+          credentialBytes: Object.entries(peer.headers[0]!).reduce((n, [name, value]) => n + Buffer.byteLength(`${name}: ${value}`), 0),
+          storeRoundTrips: { pglite: round3(trips.pglite), postgres: round3(trips.postgres), redis: round3(trips.redis) },
+        });
+      } catch (err) {
+        failed.set(peer.def.name, messageOf(err));
+      }
+    }
+    for (const run of [...runs]) {
+      try {
+        const headersOf = (i: number) => meHeaders(run.credentials[i % run.credentials.length]!);
+        const base = await countRoundTrips(run.server, run.server.baseline!, headersOf);
+        const api = await countRoundTrips(run.server, run.server.api, headersOf);
+        const { mode } = run.def;
+        const logins = await measureLogins(run.server, mode, run.loginUser, settings.loginConcurrency, settings.loginSeconds);
+        const refreshes = canRefresh(mode) ? await measureRefreshes(run.server, mode, run.loginUser, settings.refreshConcurrency, settings.refreshSeconds) : undefined;
+        const revocation = await measureRevocation(run, settings.revocationWindowSeconds);
+        if (canRefresh(mode)) run.credentials = await Promise.all(run.credentials.map((c) => refresh(run.server.api, c)));
+        const flood = await meUnderLogins(
+          itemOfServer(run, run.def.name, 'api'),
+          () => startLogins(run.server, mode, run.loginUser, { concurrency: settings.floodConcurrency }),
+          { seconds: settings.floodSeconds, connections: settings.connections },
+        );
+        extras.set(run.def.name, {
+          credentialBytes: credentialBytes(run.credentials[0]!),
+          storeRoundTrips: { pglite: round3(api.pglite), postgres: round3(api.postgres), redis: round3(api.redis) },
+          authStoreRoundTrips: round3(total(api) - total(base)),
+          baselineStoreRoundTrips: round3(total(base)),
+          revocation,
+          loginsPerSecond: round1(logins.perSecond),
+          cpuUsPerLogin: Math.round(logins.cpuUsPer),
+          ...(refreshes && { refreshesPerSecond: round1(refreshes.perSecond), cpuUsPerRefresh: Math.round(refreshes.cpuUsPer) }),
+          loginFlood: { ...flood, concurrency: settings.floodConcurrency },
+        });
+        log(`  ${run.def.name}: GET /api/me p99 ${flood.quiet.p99.toFixed(1)} ms alone, ${flood.loaded.p99.toFixed(1)} ms during the login flood`);
+      } catch (err) {
+        log(`  ${run.def.name}: failed: ${messageOf(err)}`);
+        await dropRun(run, messageOf(err));
+      }
+    }
+  } catch (err) {
+    log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await stopAll();
+    const problems = await cleanUpNamespace(urls, namespace, usedStores);
+    for (const problem of problems) log(problem);
+    await rm(root, { recursive: true, force: true });
   }
-  return items;
+
+  const rows = summariseAll({ results, extras, runs, peers, skipped, failed, selection: selection.rows });
+  if (rows.some((row) => row.status === 'failed')) process.exitCode = 1;
+  for (const row of rows) if (row.status === 'failed') log(`${row.name}: FAILED: ${row.reason ?? ''}`);
+
+  const report: BenchResults = {
+    machine: {
+      cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      os: `${os.type()} ${os.release()}`,
+      node: process.version,
+      pinned,
+      loadAverageAtStart,
+    },
+    command: quick ? 'BENCH_QUICK=1 pnpm bench' : 'pnpm bench',
+    date: new Date().toISOString(),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    settings: { ...settings, ...(onlyRows && { rows: onlyRows }) },
+    rows,
+  };
+  const table = await writeResults(report, { updateReadme: !quick && !onlyRows && process.exitCode !== 1 });
+  process.stdout.write(`${table}\n`);
+  log(`done in ${report.durationSeconds} s: bench/results/latest.md and latest.json written`);
+  if (process.exitCode === 1) log('FAILED: see the rows above');
 }
 
-async function countRoundTrips(run: ServerRun, target: 'api' | 'baseline'): Promise<RoundTrips> {
-  await run.server.countStart();
-  for (let i = 0; i < settings.countRequests; i++) {
-    const res = await me(run.server[target], run.credentials[i % run.credentials.length]);
-    if (res.status !== 200) throw new Error(`round-trip count: ${target} answered ${res.status}`);
-  }
-  const counts = await run.server.countStop();
-  const per = (n: number) => n / settings.countRequests;
-  return { pglite: per(counts.pglite), postgres: per(counts.postgres), redis: per(counts.redis) };
-}
-
-async function measureRevocation(run: ServerRun): Promise<RevocationResult> {
+/**
+ * A client logs in; a second client holds the same credential (the same cookie, or the same
+ * access token, as a second tab would). The first logs out (through the twin process for the
+ * distributed rows); the second then asks GET /api/me again and again until it is refused.
+ */
+async function measureRevocation(run: ServerRun, windowSeconds: number): Promise<RevocationResult> {
   const { api } = run.server;
   const holder = await signIn(api, run.def.mode, 'login', run.user);
-  // "Another client with the same login": the same cookie, or the same access token.
-  const other: Credential = { ...holder };
-  const check = await me(api, other);
+  const other: Credential = { ...holder, jar: holder.jar.clone() };
+  const check = await me(api, meHeaders(other));
   if (check.status !== 200) throw new Error(`revocation: the second client was refused before logout (${check.status})`);
-  const via = run.peer ?? run.server;
+  const via = run.twin ?? run.server;
   await signOut(via.api, holder);
   const loggedOut = performance.now();
-  const windowMs = settings.revocationWindowSeconds * 1000;
+  const windowMs = windowSeconds * 1000;
   let admitted = 0;
   let biteMs: number | null = null;
   while (performance.now() - loggedOut < windowMs) {
-    const res = await me(api, other);
+    const res = await me(api, meHeaders(other));
     if (res.status === 401) {
       biteMs = performance.now() - loggedOut;
       break;
@@ -101,244 +355,151 @@ async function measureRevocation(run: ServerRun): Promise<RevocationResult> {
   };
 }
 
-async function measureLogins(run: ServerRun) {
-  const { api } = run.server;
-  const before = await run.server.cpu();
-  const result = await timedWorkers<Credential | undefined>(
-    settings.loginConcurrency,
-    settings.loginSeconds,
-    () => Promise.resolve(undefined),
-    (previous) => signIn(api, run.def.mode, 'login', run.user, run.def.mode === 'session' ? previous : undefined),
-  );
-  const after = await run.server.cpu();
-  return { perSecond: result.count / result.seconds, cpuUsPer: (after.cpuUs - before.cpuUs) / Math.max(1, result.count) };
-}
-
-async function measureRefreshes(run: ServerRun) {
-  const { api } = run.server;
-  const states = await Promise.all(Array.from({ length: settings.refreshConcurrency }, () => signIn(api, 'jwt', 'login', run.user)));
-  const before = await run.server.cpu();
-  const result = await timedWorkers<Credential>(
-    settings.refreshConcurrency,
-    settings.refreshSeconds,
-    (i) => Promise.resolve(states[i]!),
-    (credential) => refresh(api, credential),
-  );
-  const after = await run.server.cpu();
-  return { perSecond: result.count / result.seconds, cpuUsPer: (after.cpuUs - before.cpuUs) / Math.max(1, result.count) };
-}
-
-const round1 = (n: number) => Math.round(n * 10) / 10;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
-function summarise(run: ServerRun, row: RowName, description: string, target: number | undefined): RowResult {
-  const results = run.runs.get(row) ?? [];
-  const baselines = run.runs.get('baseline') ?? [];
-  const ratios = results.map((r, i) => r.rps / (baselines[i]?.rps ?? Number.NaN));
-  const cpuRatios = results.map((r, i) => (baselines[i]?.cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq);
-  const ratio = round3(median(ratios));
-  const others = [...results, ...baselines].map((r) => r.otherCpu).filter((n): n is number => n !== undefined);
-  return {
-    name: row,
-    status: 'ok',
-    description,
-    mode: run.def.mode,
-    store: run.def.store,
-    rps: Math.round(median(results.map((r) => r.rps))),
-    ratio,
-    cpuRatio: round3(median(cpuRatios)),
-    p50: round3(median(results.map((r) => r.p50))),
-    p99: round3(median(results.map((r) => r.p99))),
-    cpuUsPerReq: round1(median(results.map((r) => r.cpuUsPerReq))),
-    authCpuUsPerReq: round1(median(results.map((r, i) => r.cpuUsPerReq - (baselines[i]?.cpuUsPerReq ?? Number.NaN)))),
-    baselineRps: Math.round(median(baselines.map((r) => r.rps))),
-    baselineCpuUsPerReq: round1(median(baselines.map((r) => r.cpuUsPerReq))),
-    ...(target !== undefined && { target, meetsTarget: ratio >= target }),
-    ...(others.length > 0 && { otherCpuMax: round3(Math.max(...others)) }),
-    rounds: results.map((r, i) => ({
+interface Summary {
+  results: Map<string, LoadResult[]>;
+  extras: Map<RowName, Partial<RowResult>>;
+  runs: ServerRun[];
+  peers: PeerRun[];
+  skipped: Map<RowName, string>;
+  failed: Map<RowName, string>;
+  selection: Set<RowName>;
+}
+
+function summariseAll({ results, extras, runs, peers, skipped, failed, selection }: Summary): RowResult[] {
+  const get = (key: string) => results.get(key) ?? [];
+  const peersBare = `${bare}@peers`;
+  /** Per round: the row's req/s and CPU ratios to the bare route of its group. */
+  const ratios = (key: string, bareKey: string) =>
+    get(key).map((r, i) => {
+      const b = get(bareKey)[i];
+      return { rps: b ? r.rps / b.rps : Number.NaN, cpu: b ? b.cpuUsPerReq / r.cpuUsPerReq : Number.NaN };
+    });
+
+  const describe = (name: RowName) => {
+    const peer = peerDefs.find((p) => p.name === name);
+    if (peer) return { kind: (name === bare ? 'bare' : 'peer') as RowResult['kind'], description: peer.description };
+    const def = serverOfRow(name)!;
+    const extra = def.extraRows?.find((e) => e.name === name);
+    return { kind: 'authbench' as const, description: extra?.description ?? def.description, mode: def.mode, store: def.store };
+  };
+
+  const rows: RowResult[] = [];
+  for (const name of rowOrder) {
+    if (!selection.has(name)) continue;
+    const info = describe(name);
+    const base = { name, ...info };
+    if (skipped.has(name)) {
+      rows.push({ ...base, status: 'skipped', reason: skipped.get(name)! });
+      continue;
+    }
+    if (failed.has(name)) {
+      rows.push({ ...base, status: 'failed', reason: failed.get(name)! });
+      continue;
+    }
+    const peerRun = peers.find((p) => p.def.name === name);
+    const def = serverOfRow(name);
+    const run = def && runs.find((r) => r.def === def);
+    if (name === bare && peerRun) {
+      const all = [...results].filter(([key]) => key.startsWith(`${bare}@`)).flatMap(([, list]) => list);
+      rows.push({
+        ...base,
+        status: 'ok',
+        rps: Math.round(median(all.map((r) => r.rps))),
+        p50: round3(median(all.map((r) => r.p50))),
+        p99: round3(median(all.map((r) => r.p99))),
+        cpuUsPerReq: round1(median(all.map((r) => r.cpuUsPerReq))),
+        ratioToBare: 1,
+        cpuRatioToBare: 1,
+        ...extras.get(name),
+      });
+      continue;
+    }
+    const bareKey = peerRun ? peersBare : `${bare}@${def?.name ?? ''}`;
+    const list = get(name);
+    if ((!peerRun && !run) || list.length === 0) {
+      rows.push({ ...base, status: 'failed', reason: 'did not complete' });
+      continue;
+    }
+    const own = ratios(name, bareKey);
+    const bares = get(bareKey);
+    const peerRatios = (peer: PeerName | undefined) => (peer && peers.some((p) => p.def.name === peer) ? ratios(peer, peersBare) : undefined);
+    const naivePeer = def?.naivePeer;
+    const best = def ? bestPeerOf(def.mode) : undefined;
+    const naive = peerRatios(naivePeer);
+    const bestRatios = peerRatios(best);
+    const baselines = def ? get(`${def.name}:baseline`) : [];
+    const rounds: RoundResult[] = list.map((r, i) => ({
       rps: Math.round(r.rps),
-      baselineRps: Math.round(baselines[i]?.rps ?? Number.NaN),
-      ratio: round3(ratios[i] ?? Number.NaN),
-      cpuRatio: round3(cpuRatios[i] ?? Number.NaN),
       p50: round3(r.p50),
       p99: round3(r.p99),
       cpuUsPerReq: round1(r.cpuUsPerReq),
-      baselineCpuUsPerReq: round1(baselines[i]?.cpuUsPerReq ?? Number.NaN),
+      bareRps: Math.round(bares[i]?.rps ?? Number.NaN),
+      bareCpuUsPerReq: round1(bares[i]?.cpuUsPerReq ?? Number.NaN),
+      ratioToBare: round3(own[i]!.rps),
+      cpuRatioToBare: round3(own[i]!.cpu),
+      ...(naive?.[i] && { ratioToPeer: round3(own[i]!.rps / naive[i].rps), cpuRatioToPeer: round3(own[i]!.cpu / naive[i].cpu) }),
+      ...(bestRatios?.[i] && { ratioToBestPeer: round3(own[i]!.rps / bestRatios[i].rps), cpuRatioToBestPeer: round3(own[i]!.cpu / bestRatios[i].cpu) }),
+      ...(baselines[i] && { ownBaselineRps: Math.round(baselines[i].rps), ownBaselineCpuUsPerReq: round1(baselines[i].cpuUsPerReq) }),
       serverCpu: round3(r.serverCpu),
       ...(r.otherCpu !== undefined && { otherCpu: round3(r.otherCpu) }),
-      ...(baselines[i]?.otherCpu !== undefined && { baselineOtherCpu: round3(baselines[i].otherCpu) }),
-    })),
-  };
-}
-
-async function main() {
-  log(`${quick ? 'quick' : 'full'} run: ${settings.rounds} rounds of ${settings.seconds} s per row, ${settings.connections} connections`);
-  let pinned = false;
-  const defs = serverDefs.filter((def) => !onlyRows || onlyRows.includes(def.name) || def.extraRows?.some((e) => onlyRows.includes(e.name)));
-  const needsDistributed = defs.some((def) => def.store === 'redis');
-  const [redis, postgres]: [Availability, Availability] = needsDistributed
-    ? await Promise.all([probeRedis(urls.redis), probePostgres(urls.postgres)])
-    : [{ ok: false, reason: 'not needed' }, { ok: false, reason: 'not needed' }];
-  const root = await mkdtemp(path.join(os.tmpdir(), 'authbench-bench-'));
-  const namespace = `bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const skipped = new Map<RowName, string>();
-  const failed = new Map<RowName, string>();
-  const runs: ServerRun[] = [];
-  const extraResults = new Map<RowName, Partial<RowResult>>();
-  const usedStores = { redis: false, postgres: false };
-
-  const stopAll = async () => {
-    await Promise.all(runs.flatMap((run) => [run.server.stop(), run.peer?.stop()]));
-  };
-  const interrupted = () => {
-    log('interrupted: stopping the servers');
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-
-  try {
-    const template = defs.some((def) => def.store === 'embedded') ? await prepareTemplate(root) : undefined;
-    log('starting the server processes');
-    await Promise.all(
-      defs.map(async (def) => {
-        if (def.store === 'redis') {
-          const missing = [redis, postgres].find((a): a is { ok: false; reason: string } => !a.ok);
-          if (missing) {
-            skipped.set(def.name, missing.reason);
-            return;
-          }
-        }
-        try {
-          const run = await launch(def, { root, template, namespace, peer: true, cpuProfileDir: env.BENCH_CPU_PROF ? resultsDir : undefined });
-          runs.push(run);
-          if (def.store === 'redis') usedStores.redis = usedStores.postgres = true;
-        } catch (err) {
-          const reason = err instanceof Error ? err.message : String(err);
-          // A store this API cannot use yet is a skipped row, not a failed bench.
-          if (def.store === 'redis' && /REDIS_URL|redis/i.test(reason)) skipped.set(def.name, `the API could not start on Redis: ${reason}`);
-          else failed.set(def.name, reason);
-        }
-      }),
-    );
-    runs.sort((a, b) => serverDefs.indexOf(a.def) - serverDefs.indexOf(b.def));
-    for (const [name, reason] of skipped) log(`${name}: skipped: ${reason}`);
-
-    log('registering and logging in the bench users');
-    for (const run of [...runs]) {
-      try {
-        await setUpRun(run, settings.connections);
-      } catch (err) {
-        failed.set(run.def.name, err instanceof Error ? err.message : String(err));
-        runs.splice(runs.indexOf(run), 1);
-        await Promise.all([run.server.stop(), run.peer?.stop()]);
-      }
-    }
-
-    // Pinned only now, so that starting the servers could use every core.
-    pinned = pinLoadGenerator();
-    log(pinned ? 'servers on core 0, load generator on the others; warming up' : 'no CPU pinning (taskset missing or one core); warming up');
-    for (const run of runs) {
-      await measureInterleaved(run, rowsOf(run), { seconds: settings.warmupSeconds, slices: 1, connections: settings.connections });
-    }
-
-    for (let round = 0; round < settings.rounds; round++) {
-      log(`round ${round + 1} of ${settings.rounds}`);
-      for (const run of runs) {
-        if (run.def.mode === 'jwt') run.credentials = await Promise.all(run.credentials.map((c) => refresh(run.server.api, c)));
-        const items = rowsOf(run);
-        // Alternate the order, so neither side always runs first.
-        if (round % 2 === 1) items.reverse();
-        const results = await measureInterleaved(run, items, { seconds: settings.seconds, slices: settings.slices, connections: settings.connections });
-        for (const [row, result] of results) {
-          run.runs.set(row, [...(run.runs.get(row) ?? []), result]);
-          log(
-            `  ${row.padEnd(18)} ${run.def.name.padEnd(17)} ${Math.round(result.rps).toString().padStart(6)} req/s  ${result.cpuUsPerReq.toFixed(0).padStart(4)} µs CPU/req` +
-              (result.otherCpu === undefined ? '' : `  (others took ${(result.otherCpu * 100).toFixed(0)} % of core 0)`),
-          );
-        }
-      }
-    }
-
-    log('store round trips, credential sizes, revocation, logins, refreshes');
-    for (const run of runs) {
-      const [base, api] = [await countRoundTrips(run, 'baseline'), await countRoundTrips(run, 'api')];
-      const credential = run.credentials[0]!;
-      const logins = await measureLogins(run);
-      const refreshes = run.def.mode === 'jwt' ? await measureRefreshes(run) : undefined;
-      const revocation = await measureRevocation(run);
-      const total = (t: RoundTrips) => t.pglite + t.postgres + t.redis;
-      extraResults.set(run.def.name, {
-        credentialBytes: Buffer.byteLength(`${credential.header.name}: ${credential.header.value}`),
-        storeRoundTrips: { pglite: round3(api.pglite), postgres: round3(api.postgres), redis: round3(api.redis) },
-        authStoreRoundTrips: round3(total(api) - total(base)),
-        baselineStoreRoundTrips: round3(total(base)),
-        revocation,
-        loginsPerSecond: round1(logins.perSecond),
-        cpuUsPerLogin: Math.round(logins.cpuUsPer),
-        ...(refreshes && { refreshesPerSecond: round1(refreshes.perSecond), cpuUsPerRefresh: Math.round(refreshes.cpuUsPer) }),
-      });
-    }
-  } catch (err) {
-    log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exitCode = 1;
-  } finally {
-    await stopAll();
-    const problems = await cleanUpNamespace(urls, namespace, usedStores);
-    for (const problem of problems) log(problem);
-    await rm(root, { recursive: true, force: true });
-  }
-
-  const rows: RowResult[] = [];
-  const baselineRuns = runs.filter((run) => run.def.store === 'embedded').flatMap((run) => run.runs.get('baseline') ?? []);
-  if (baselineRuns.length > 0) {
-    rows.push({
-      name: 'baseline',
+      logLinesPerReq: round3(r.logLinesPerReq),
+    }));
+    const med = (pick: (r: RoundResult) => number | undefined) => {
+      const values = rounds.map(pick).filter((v): v is number => v !== undefined);
+      return values.length > 0 ? round3(median(values)) : undefined;
+    };
+    const ratioToBare = med((r) => r.ratioToBare)!;
+    const cpuRatioToBare = med((r) => r.cpuRatioToBare)!;
+    const ratioToPeer = med((r) => r.ratioToPeer);
+    const cpuRatioToPeer = med((r) => r.cpuRatioToPeer);
+    const bestRatio = med((r) => r.ratioToBestPeer);
+    const bestCpuRatio = med((r) => r.cpuRatioToBestPeer);
+    const target = def?.name === name ? def.target : undefined;
+    const others = [...list, ...bares].map((r) => r.otherCpu).filter((n): n is number => n !== undefined);
+    const row: RowResult = {
+      ...base,
       status: 'ok',
-      description: 'GET /api/me with the same middleware and user lookup, no authentication (median over the embedded-store processes)',
-      rps: Math.round(median(baselineRuns.map((r) => r.rps))),
-      ratio: 1,
-      cpuRatio: 1,
-      p50: round3(median(baselineRuns.map((r) => r.p50))),
-      p99: round3(median(baselineRuns.map((r) => r.p99))),
-      cpuUsPerReq: round1(median(baselineRuns.map((r) => r.cpuUsPerReq))),
-    });
-  }
-  for (const name of rowOrder) {
-    if (name === 'baseline') continue;
-    const run = runs.find((r) => r.def.name === name || r.def.extraRows?.some((e) => e.name === name));
-    const def = serverDefs.find((d) => d.name === name);
-    const extra = serverDefs.flatMap((d) => d.extraRows ?? []).find((e) => e.name === name);
-    const description = def?.description ?? extra?.description ?? name;
-    if (run?.runs.get(name)?.length) {
-      rows.push({ ...summarise(run, name, description, def?.target), ...(def && extraResults.get(def.name)) });
-    } else if (skipped.has(name) || (extra && run === undefined && skipped.has('jwt-embedded'))) {
-      rows.push({ name, status: 'skipped', description, reason: skipped.get(name) ?? 'its server was skipped' });
-    } else if (failed.has(name) || (def && runs.every((r) => r.def.name !== name) && defs.includes(def))) {
-      rows.push({ name, status: 'failed', description, reason: failed.get(name) ?? 'did not complete' });
+      rps: Math.round(median(list.map((r) => r.rps))),
+      p50: round3(median(list.map((r) => r.p50))),
+      p99: round3(median(list.map((r) => r.p99))),
+      cpuUsPerReq: round1(median(list.map((r) => r.cpuUsPerReq))),
+      ratioToBare,
+      cpuRatioToBare,
+      ...(naivePeer && { naivePeer }),
+      ...(ratioToPeer !== undefined && cpuRatioToPeer !== undefined && { ratioToPeer, cpuRatioToPeer, aheadOfPeer: ratioToPeer > 1, aheadOfPeerByCpu: cpuRatioToPeer > 1 }),
+      ...(best && bestRatio !== undefined && bestCpuRatio !== undefined && { bestPeer: best, ratioToBestPeer: bestRatio, cpuRatioToBestPeer: bestCpuRatio }),
+      ...(target !== undefined && { target, meetsTarget: ratioToBare >= target, meetsTargetByCpu: cpuRatioToBare >= target }),
+      ...(baselines.length > 0 && {
+        ratioToOwnBaseline: round3(median(list.map((r, i) => r.rps / (baselines[i]?.rps ?? Number.NaN)))),
+        cpuRatioToOwnBaseline: round3(median(list.map((r, i) => (baselines[i]?.cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq))),
+        ownBaselineRps: Math.round(median(baselines.map((r) => r.rps))),
+        ownBaselineCpuUsPerReq: round1(median(baselines.map((r) => r.cpuUsPerReq))),
+        authCpuUsPerReq: round1(median(list.map((r, i) => r.cpuUsPerReq - (baselines[i]?.cpuUsPerReq ?? Number.NaN)))),
+      }),
+      logLinesPerReq: round3(median(list.map((r) => r.logLinesPerReq))),
+      logBytesPerReq: Math.round(median(list.map((r) => r.logBytesPerReq))),
+      ...(others.length > 0 && { otherCpuMax: round3(Math.max(...others)) }),
+      rounds,
+      ...(def?.name === name ? extras.get(name) : peerRun ? extras.get(name) : undefined),
+    };
+    // As deployed means logged: a row whose process wrote no request log measured something else.
+    if (row.kind === 'authbench' && (row.logLinesPerReq ?? 0) < 0.9) {
+      rows.push({ ...base, status: 'failed', reason: `the request log got ${num(row.logLinesPerReq)} lines per request, not one: logging is not on` });
+      continue;
     }
+    rows.push(row);
   }
-  if (rows.some((row) => row.status === 'failed')) process.exitCode = 1;
-
-  const results: BenchResults = {
-    machine: {
-      cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-      cores: os.cpus().length,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      pinned,
-      loadAverageAtStart: os.loadavg().map((n) => Math.round(n * 100) / 100),
-    },
-    command: quick ? 'BENCH_QUICK=1 pnpm bench' : 'pnpm bench',
-    date: new Date().toISOString(),
-    durationSeconds: Math.round((performance.now() - started) / 1000),
-    settings: { ...settings, ...(onlyRows && { rows: onlyRows }) },
-    rows,
-  };
-  const table = await writeResults(results, { updateReadme: !quick && !onlyRows && process.exitCode !== 1 });
-  process.stdout.write(`${table}\n`);
-  log(`done in ${results.durationSeconds} s: bench/results/latest.md and latest.json written`);
+  return rows;
 }
 
-await main();
+const num = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(2));
+
+if (process.argv.includes('--scale')) {
+  const { runScale } = await import('./scale');
+  await runScale();
+} else {
+  await main();
+}

@@ -4,17 +4,63 @@ import { cookieNames, csrfHeader, paths, type AuthMode } from '@authbench/contra
 export const benchOrigin = 'http://localhost:5173';
 
 const names = cookieNames(false);
+const csrfHeaderName = csrfHeader.toLowerCase();
 
-/** What one logged-in client holds, as the SPA's transport would carry it. */
+/** A browser's cookies for one origin, as far as the bench needs them: name, value and Path. */
+export class CookieJar {
+  private readonly cookies = new Map<string, { value: string; path: string }>();
+
+  /** Takes a response's Set-Cookie lines: a new value, or a removal (empty value, Max-Age=0, a past Expires). */
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      const attribute = (key: string) =>
+        attributes
+          .find((a) => a.toLowerCase().startsWith(`${key}=`))
+          ?.slice(key.length + 1);
+      const maxAge = attribute('max-age');
+      const expires = attribute('expires');
+      const removed = value === '' || (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
+      if (removed) this.cookies.delete(name);
+      else this.cookies.set(name, { value, path: attribute('path') ?? '/' });
+    }
+  }
+
+  set(name: string, value: string, path = '/'): void {
+    this.cookies.set(name, { value, path });
+  }
+
+  get(name: string): string | undefined {
+    return this.cookies.get(name)?.value;
+  }
+
+  /** The Cookie header a browser sends to `path` (RFC 6265 path-match), or undefined. */
+  headerFor(path: string): string | undefined {
+    const sent = [...this.cookies]
+      .filter(([, c]) => path === c.path || path.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .map(([name, c]) => `${name}=${c.value}`);
+    return sent.length > 0 ? sent.join('; ') : undefined;
+  }
+
+  clone(): CookieJar {
+    const copy = new CookieJar();
+    for (const [name, c] of this.cookies) copy.set(name, c.value, c.path);
+    return copy;
+  }
+}
+
+/** What one logged-in client holds, as the SPA's transport (or the browser) would carry it. */
 export interface Credential {
   mode: AuthMode;
   userId: string;
-  /** The header that authenticates GET /api/me: `Cookie: sid=…` or `Authorization: Bearer …`. */
-  header: { name: 'cookie' | 'authorization'; value: string };
-  /** Session mode: the CSRF token for unsafe requests. */
+  jar: CookieJar;
+  /** Modes with CSRF tokens: the token for unsafe requests. */
   csrfToken?: string;
-  /** Jwt mode: the refresh cookie (`rt=…`). */
-  refreshCookie?: string;
+  /** Jwt modes: the access token (from the body in jwt mode, the `at` cookie in jwt-cookie mode). */
   accessToken?: string;
 }
 
@@ -24,102 +70,188 @@ export class HttpError extends Error {
     readonly body: string,
     what: string,
   ) {
-    super(`${what}: HTTP ${status} ${body.slice(0, 200)}`);
+    super(`${what}: HTTP ${status} ${body.replace(/\s+/g, ' ').slice(0, 200)}`);
   }
 }
 
-const cookiePair = (res: Response, name: string): string | undefined =>
-  res.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0] ?? '')
-    .find((pair) => pair.startsWith(`${name}=`) && pair.length > name.length + 1);
+const withoutUndefined = (headers: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
 
-async function call(base: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown }, what: string) {
+async function call(
+  base: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string | undefined>; body?: unknown; jar?: CookieJar; signal?: AbortSignal | undefined },
+  what: string,
+) {
   const res = await fetch(`${base}${path}`, {
     method: init.method ?? 'GET',
-    headers: {
+    headers: withoutUndefined({
       origin: benchOrigin,
       ...(init.body !== undefined && { 'content-type': 'application/json' }),
+      cookie: init.jar?.headerFor(path),
       ...init.headers,
-    },
+    }),
     ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-    signal: AbortSignal.timeout(30_000),
+    signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
   });
   const text = await res.text();
+  init.jar?.take(res);
   if (!res.ok) throw new HttpError(res.status, text, what);
   return { res, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-/** Session mode's pre-login state: a session cookie and its CSRF token. */
-async function csrf(base: string) {
-  const { res, body } = await call(base, paths.csrf, {}, 'GET csrf');
-  const cookie = cookiePair(res, names.session);
-  if (!cookie || typeof body.csrfToken !== 'string') throw new Error('GET csrf: no session cookie or token');
-  return { cookie, csrfToken: body.csrfToken };
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * What differs between the modes on the client's side, and nothing else: one row per mode.
+ * - `csrf`: unsafe requests carry X-CSRF-Token; before login, GET /api/auth/csrf fetches one.
+ * - `refreshes`: a refresh token in cookie `rt` buys new access tokens.
+ * - `accessToken`: where a login or a refresh answer hands the access token over.
+ * - `scriptHeaders`: what the SPA's script adds to each API call; the browser adds the cookies.
+ * - `stores`: what a login leaves in the stores (--scale fills them with it).
+ * - `present`: a login the bench made itself (a signed session cookie, a minted access token),
+ *   carried as this mode carries it (the cold row, --scale).
+ */
+interface ModeClient {
+  csrf: boolean;
+  refreshes: boolean;
+  accessToken(body: Record<string, unknown>, jar: CookieJar): string | undefined;
+  scriptHeaders(credential: Credential): Record<string, string>;
+  stores: 'session' | 'refresh family';
+  present(login: MadeLogin): Record<string, string>;
 }
 
-function credentialOf(mode: AuthMode, res: Response, body: Record<string, unknown>, what: string): Credential {
-  const user = body.user as { id?: unknown } | undefined;
-  if (typeof user?.id !== 'string') throw new Error(`${what}: no user in the response`);
-  if (mode === 'session') {
-    const cookie = cookiePair(res, names.session);
-    if (!cookie || typeof body.csrfToken !== 'string') throw new Error(`${what}: no session cookie or CSRF token`);
-    return { mode, userId: user.id, header: { name: 'cookie', value: cookie }, csrfToken: body.csrfToken };
-  }
-  const refreshCookie = cookiePair(res, names.refresh);
-  if (typeof body.accessToken !== 'string' || !refreshCookie) throw new Error(`${what}: no access token or refresh cookie`);
-  return {
-    mode,
-    userId: user.id,
-    header: { name: 'authorization', value: `Bearer ${body.accessToken}` },
-    refreshCookie,
-    accessToken: body.accessToken,
-  };
-}
+/** A login the bench made without the API: a session cookie's value, or an access token. */
+export type MadeLogin = { sessionCookie: string } | { accessToken: string };
 
-/** Logs in (or registers) as the SPA does: session mode fetches a CSRF token first. */
+const made = (login: MadeLogin, what: 'sessionCookie' | 'accessToken'): string => {
+  if (!(what in login)) throw new Error(`this mode is not presented with a ${what}`);
+  return (login as Record<typeof what, string>)[what];
+};
+
+export const modeClients = {
+  session: {
+    csrf: true,
+    refreshes: false,
+    accessToken: () => undefined,
+    scriptHeaders: () => ({}),
+    stores: 'session',
+    present: (login) => ({ cookie: `${names.session}=${made(login, 'sessionCookie')}` }),
+  },
+  jwt: {
+    csrf: false,
+    refreshes: true,
+    accessToken: (body) => text(body.accessToken),
+    scriptHeaders: ({ accessToken }) => withoutUndefined({ authorization: accessToken && `Bearer ${accessToken}` }),
+    stores: 'refresh family',
+    present: (login) => ({ authorization: `Bearer ${made(login, 'accessToken')}` }),
+  },
+  'jwt-cookie': {
+    csrf: true,
+    refreshes: true,
+    accessToken: (_body, jar) => jar.get(names.access),
+    scriptHeaders: () => ({}),
+    stores: 'refresh family',
+    present: (login) => ({ cookie: `${names.access}=${made(login, 'accessToken')}` }),
+  },
+} satisfies Record<AuthMode, ModeClient>;
+
+const modeOf = (mode: AuthMode): ModeClient => modeClients[mode];
+
+/** The credential headers of a request to `path`: the browser's cookies for it and the SPA's own headers. */
+const requestHeaders = (credential: Credential, path: string): Record<string, string> =>
+  withoutUndefined({ cookie: credential.jar.headerFor(path), ...modeOf(credential.mode).scriptHeaders(credential) });
+
+/** The headers that authenticate GET /api/me for this client. */
+export const meHeaders = (credential: Credential): Record<string, string> => requestHeaders(credential, paths.me);
+
+/** Bytes of those headers on the wire (`name: value` per header). */
+export const credentialBytes = (credential: Credential): number =>
+  Object.entries(meHeaders(credential)).reduce((n, [name, value]) => n + Buffer.byteLength(`${name}: ${value}`), 0);
+
+/** Logs in (or registers) as a fresh browser running the SPA does: a CSRF token first where the mode has them. */
 export async function signIn(
   base: string,
   mode: AuthMode,
   how: 'login' | 'register',
   user: { email: string; password: string; name?: string },
-  previous?: Credential,
+  signal?: AbortSignal,
 ): Promise<Credential> {
-  const headers: Record<string, string> = {};
-  if (mode === 'session') {
-    // A logged-in session may log in again with its own token; otherwise start one.
-    const state = previous?.csrfToken ? { cookie: previous.header.value, csrfToken: previous.csrfToken } : await csrf(base);
-    headers.cookie = state.cookie;
-    headers[csrfHeader.toLowerCase()] = state.csrfToken;
+  const client = modeOf(mode);
+  const jar = new CookieJar();
+  let csrfToken: string | undefined;
+  if (client.csrf) {
+    const { body } = await call(base, paths.csrf, { jar, signal }, 'GET csrf');
+    csrfToken = text(body.csrfToken);
+    if (!csrfToken) throw new Error('GET csrf: no token');
   }
   const body = how === 'login' ? { email: user.email, password: user.password } : user;
-  const { res, body: answer } = await call(base, how === 'login' ? paths.login : paths.register, { method: 'POST', headers, body }, how);
-  return credentialOf(mode, res, answer, how);
+  const answer = await call(base, how === 'login' ? paths.login : paths.register, { method: 'POST', jar, headers: { [csrfHeaderName]: csrfToken }, body, signal }, how);
+  const userId = text((answer.body.user as { id?: unknown } | undefined)?.id);
+  if (!userId) throw new Error(`${how}: no user in the response`);
+  const credential: Credential = { mode, userId, jar };
+  if (client.csrf) {
+    // A login hands over the token bound to it; the pre-login one is worth nothing after it.
+    const token = text(answer.body.csrfToken);
+    if (!token) throw new Error(`${how}: no CSRF token in the response`);
+    credential.csrfToken = token;
+  }
+  const accessToken = client.accessToken(answer.body, jar);
+  if (accessToken) credential.accessToken = accessToken;
+  else if (client.refreshes) throw new Error(`${how}: no access token`);
+  if (Object.keys(meHeaders(credential)).length === 0) throw new Error(`${how}: nothing to authenticate GET /api/me with`);
+  return credential;
 }
 
-/** Jwt mode: spends the refresh cookie for a new access token and a rotated cookie. */
+export const canRefresh = (mode: AuthMode): boolean => modeOf(mode).refreshes;
+
+/** Jwt modes: spends the refresh cookie for a new access token and a rotated cookie. */
 export async function refresh(base: string, credential: Credential): Promise<Credential> {
-  if (!credential.refreshCookie) throw new Error('refresh: no refresh cookie');
-  const { res, body } = await call(base, paths.refresh, { method: 'POST', headers: { cookie: credential.refreshCookie } }, 'refresh');
-  const refreshCookie = cookiePair(res, names.refresh);
-  if (typeof body.accessToken !== 'string' || !refreshCookie) throw new Error('refresh: no access token or refresh cookie');
-  return { ...credential, header: { name: 'authorization', value: `Bearer ${body.accessToken}` }, refreshCookie, accessToken: body.accessToken };
+  const client = modeOf(credential.mode);
+  if (!client.refreshes) throw new Error(`refresh: ${credential.mode} mode has no refresh token`);
+  const jar = credential.jar.clone();
+  const headers = { [csrfHeaderName]: credential.csrfToken, ...client.scriptHeaders(credential) };
+  const { body } = await call(base, paths.refresh, { method: 'POST', jar, headers }, 'refresh');
+  const accessToken = client.accessToken(body, jar);
+  if (!accessToken || accessToken === credential.accessToken) throw new Error('refresh: no new access token');
+  return { ...credential, jar, accessToken };
 }
 
-/** Logs out as the SPA does: the cookie (and CSRF token, or Bearer) of this client. */
+/** Logs out as the SPA does: its cookies, its CSRF token where the mode has them, its Bearer in jwt mode. */
 export async function signOut(base: string, credential: Credential): Promise<void> {
-  const headers: Record<string, string> =
-    credential.mode === 'session'
-      ? { cookie: credential.header.value, [csrfHeader.toLowerCase()]: credential.csrfToken ?? '' }
-      : { cookie: credential.refreshCookie ?? '', authorization: credential.header.value };
-  await call(base, paths.logout, { method: 'POST', headers }, 'logout');
+  const headers = { [csrfHeaderName]: credential.csrfToken, ...modeOf(credential.mode).scriptHeaders(credential) };
+  await call(base, paths.logout, { method: 'POST', jar: credential.jar.clone(), headers }, 'logout');
 }
 
-/** GET /api/me with this credential: the status, body and response header names. */
-export async function me(base: string, credential?: Credential) {
+/** The headers that present a login the bench made itself, as this mode carries it. */
+export const present = (mode: AuthMode, login: MadeLogin): Record<string, string> => modeOf(mode).present(login);
+
+/** What a login of this mode leaves in the stores. */
+export const storedLoginOf = (mode: AuthMode) => modeOf(mode).stores;
+
+/** The session id inside a session cookie's signed value (`s:<id>.<signature>`, URL-encoded). */
+export function sessionIdOf(credential: Credential): string | undefined {
+  const value = credential.jar.get(names.session);
+  const match = value && /^s:(.+)\.[^.]+$/.exec(decodeURIComponent(value));
+  return match ? match[1] : undefined;
+}
+
+/** GET /api/me with these headers: the status, body and response header names. */
+export async function me(base: string, headers: Record<string, string>) {
   const res = await fetch(`${base}${paths.me}`, {
-    headers: { origin: benchOrigin, ...(credential && { [credential.header.name]: credential.header.value }) },
+    headers: { origin: benchOrigin, ...headers },
     signal: AbortSignal.timeout(10_000),
   });
   return { status: res.status, body: await res.text(), headerNames: [...res.headers.keys()].sort() };
+}
+
+/** A peer's login (POST /api/login {email}): what its README's client would then send to GET /api/me. */
+export async function peerSignIn(base: string, email: string): Promise<Record<string, string>> {
+  const jar = new CookieJar();
+  const { body } = await call(base, '/api/login', { method: 'POST', jar, body: { email } }, 'peer login');
+  const token = text(body.token);
+  if (token) return { authorization: `Bearer ${token}` };
+  const cookie = jar.headerFor(paths.me);
+  if (!cookie) throw new Error('peer login: neither a token nor a cookie');
+  return { cookie };
 }

@@ -26,6 +26,8 @@ export interface Slice {
   cpuUs: number;
   wallUs: number;
   core0?: { busyUs: number; totalUs: number };
+  /** Lines and bytes the server wrote to its request log meanwhile. */
+  log: { lines: number; bytes: number };
   non2xx: number;
   errors: number;
 }
@@ -43,6 +45,9 @@ export interface LoadResult {
    * machine is shared, and what they take shows up as fewer requests/s. Undefined without /proc.
    */
   otherCpu?: number;
+  /** Request-log lines and bytes per response (1 line each where the log is on). */
+  logLinesPerReq: number;
+  logBytesPerReq: number;
   non2xx: number;
   errors: number;
 }
@@ -69,6 +74,7 @@ export async function drive(options: LoadOptions): Promise<Slice> {
   let ok = 0;
   let connection = 0;
   const before = await options.server.cpu();
+  const logBefore = options.server.log();
   const coreBefore = options.pinned ? readCore0() : undefined;
   // autocannon's instance is both the run's promise and its event emitter; its types show only the first.
   const instance = autocannon({
@@ -103,6 +109,7 @@ export async function drive(options: LoadOptions): Promise<Slice> {
   const result = await instance;
   const after = await options.server.cpu();
   const coreAfter = options.pinned ? readCore0() : undefined;
+  const logAfter = options.server.log();
   return {
     latencies: latencies.subarray(0, ok),
     seconds: result.duration,
@@ -110,6 +117,7 @@ export async function drive(options: LoadOptions): Promise<Slice> {
     cpuUs: after.cpuUs - before.cpuUs,
     wallUs: after.wallUs - before.wallUs,
     ...(coreBefore && coreAfter && { core0: { busyUs: coreAfter.busyUs - coreBefore.busyUs, totalUs: coreAfter.totalUs - coreBefore.totalUs } }),
+    log: { lines: logAfter.lines - logBefore.lines, bytes: logAfter.bytes - logBefore.bytes },
     non2xx: result.non2xx,
     errors: result.errors,
   };
@@ -141,6 +149,8 @@ export function combine(slices: Slice[]): LoadResult {
     cpuUsPerReq: completed > 0 ? cpuUs / completed : 0,
     serverCpu: cpuUs / sum(slices, (s) => s.wallUs),
     ...(cores.length === slices.length && total > 0 && { otherCpu: Math.max(0, (busy - cpuUs) / total) }),
+    logLinesPerReq: completed > 0 ? sum(slices, (s) => s.log.lines) / completed : 0,
+    logBytesPerReq: completed > 0 ? sum(slices, (s) => s.log.bytes) / completed : 0,
     non2xx: sum(slices, (s) => s.non2xx),
     errors: sum(slices, (s) => s.errors),
   };

@@ -40,8 +40,10 @@ export interface ProfileSummary {
   totalMs: number;
   /** Self time by area (package or file), most first. */
   selfByArea: { area: string; ms: number; share: number }[];
-  /** Time with an area anywhere on the stack (includes what it called). */
+  /** Time with an area anywhere on the stack (includes what it called, and in Express, every later middleware it called through `next()`). */
   totalByArea: { area: string; ms: number; share: number }[];
+  /** Self time with Node's internals, native calls and WebAssembly charged to the nearest package or file that called them. */
+  chargedByArea: { area: string; ms: number; share: number }[];
   /** Self time by function, most first. */
   selfByFunction: { fn: string; ms: number; share: number }[];
 }
@@ -55,6 +57,8 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
   const self = new Map<string, number>();
   const selfFn = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const charged = new Map<string, number>();
+  const isInternal = (area: string) => area.startsWith('node ') || area.startsWith('native ') || area.startsWith('wasm://');
   let total = 0;
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0;
@@ -66,11 +70,17 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
     const fn = `${node.callFrame.functionName || '(anonymous)'} ${area}:${node.callFrame.lineNumber + 1}`;
     selfFn.set(fn, (selfFn.get(fn) ?? 0) + us);
     const seen = new Set<string>();
+    let payer: string | undefined;
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at);
-      if (frame) seen.add(areaOf(frame.callFrame));
+      if (!frame) continue;
+      const frameArea = areaOf(frame.callFrame);
+      seen.add(frameArea);
+      if (payer === undefined && !isInternal(frameArea) && frameArea !== '(root)') payer = frameArea;
     }
     for (const a of seen) inclusive.set(a, (inclusive.get(a) ?? 0) + us);
+    const paidBy = isInternal(area) ? (payer ?? area) : area;
+    charged.set(paidBy, (charged.get(paidBy) ?? 0) + us);
   });
   const rank = <K extends string>(map: Map<string, number>, key: K) =>
     [...map.entries()]
@@ -82,6 +92,7 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
     totalMs: Math.round(total / 1000),
     selfByArea: rank(self, 'area'),
     totalByArea: rank(inclusive, 'area'),
+    chargedByArea: rank(charged, 'area'),
     selfByFunction: rank(selfFn, 'fn'),
   };
 }
@@ -94,8 +105,10 @@ export function renderSummary(title: string, summary: ProfileSummary, requests: 
     `${title}: ${summary.totalMs} ms of samples (idle excluded), ${requests} requests`,
     'self time by package or file:',
     table(summary.selfByArea.map((r) => ({ name: r.area, ms: r.ms, share: r.share }))),
-    'time with it on the stack (inclusive):',
+    'time with it on the stack (inclusive; an Express middleware includes the later ones it calls through next()):',
     table(summary.totalByArea.map((r) => ({ name: r.area, ms: r.ms, share: r.share }))),
+    "self time, Node's internals, native calls and WebAssembly charged to the nearest package or file that called them:",
+    table(summary.chargedByArea.map((r) => ({ name: r.area, ms: r.ms, share: r.share }))),
     'self time by function:',
     table(summary.selfByFunction.map((r) => ({ name: r.fn, ms: r.ms, share: r.share }))),
   ].join('\n');

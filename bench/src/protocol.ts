@@ -1,18 +1,44 @@
 import type { RoundTrips } from './round-trips';
 
-/** What the bench tells a server child to start. */
+/** Store ports whose connections the round-trip probe counts. */
+export interface StorePorts {
+  redis?: number;
+  postgres?: number;
+}
+
+/** What the bench tells an Authbench server child (server.ts) to start. */
 export interface ServerSpec {
   label: string;
   /** The API's environment (loadConfig's input): mode, stores, secrets. */
   env: Record<string, string>;
   /** createApp's deps.namespace: a Postgres schema and Redis key prefix of the bench's own. */
   namespace?: string;
-  storePorts: { redis?: number; postgres?: number };
+  storePorts: StorePorts;
+}
+
+/** The one user a peer server knows, in the contract's shape, so that every row answers the same body. */
+export interface PeerUser {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: string;
+}
+
+/** What the bench tells a peer server child (peers/*.ts) to start. */
+export interface PeerSpec {
+  label: string;
+  user: PeerUser;
+  /** Peers that keep sessions in Redis. */
+  redisUrl?: string;
+  /** Their Redis key prefix starts with it, so the bench's clean-up removes their keys too. */
+  namespace: string;
+  storePorts: StorePorts;
 }
 
 export type Command =
   | { cmd: 'cpu' }
-  | { cmd: 'baseline-user'; userId: string }
+  /** The user the baseline reads, and what else the API's GET /api/me answers beside it (fixed). */
+  | { cmd: 'baseline-user'; userId: string; rest: Record<string, unknown> }
   | { cmd: 'count-start' }
   | { cmd: 'count-stop' }
   | { cmd: 'profile-start'; intervalUs: number }
@@ -28,9 +54,9 @@ export interface CpuUsage {
 
 export type Reply = CpuUsage | RoundTrips | null;
 
-
 export type ChildMessage =
-  | { type: 'ready'; apiPort: number; baselinePort: number; pid: number }
+  /** `ports`: `api` always; `baseline` for an Authbench server. */
+  | { type: 'ready'; ports: Record<string, number>; pid: number }
   | { type: 'failed'; message: string }
   | { type: 'reply'; id: number; value: Reply }
   | { type: 'error'; id: number; message: string };

@@ -1,6 +1,7 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { RowName } from './rows';
+import type { UnderLogins } from './logins';
+import type { PeerName, RowName } from './rows';
 
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 /** The README whose benchmark table (between the markers) a full run rewrites. */
@@ -17,54 +18,76 @@ export interface RevocationResult {
   tokenExpiresInSeconds?: number;
 }
 
+/** One round of one row: its own numbers and its ratios to what was measured beside it. */
 export interface RoundResult {
   rps: number;
-  baselineRps: number;
-  ratio: number;
   p50: number;
   p99: number;
-  cpuRatio: number;
   cpuUsPerReq: number;
-  baselineCpuUsPerReq: number;
+  /** The bare route measured in the same group (interleaved with this row). */
+  bareRps: number;
+  bareCpuUsPerReq: number;
+  ratioToBare: number;
+  cpuRatioToBare: number;
+  ratioToPeer?: number;
+  cpuRatioToPeer?: number;
+  ratioToBestPeer?: number;
+  cpuRatioToBestPeer?: number;
+  ownBaselineRps?: number;
+  ownBaselineCpuUsPerReq?: number;
   serverCpu: number;
   otherCpu?: number;
-  baselineOtherCpu?: number;
+  logLinesPerReq: number;
 }
 
 export interface RowResult {
   name: RowName;
+  kind: 'bare' | 'peer' | 'authbench';
   status: 'ok' | 'skipped' | 'failed';
   description: string;
   reason?: string;
   mode?: string;
   store?: string;
-  /** Median over the rounds. */
+  /** Medians over the rounds. */
   rps?: number;
-  /** Median of each round's requests/s over the baseline's in the same process and round. */
-  ratio?: number;
-  /**
-   * Median of the baseline's CPU µs per request over the row's, same process and round: what the
-   * ratio would be on a core of its own. Steadier than `ratio` when other processes share the core.
-   */
-  cpuRatio?: number;
-  /** The most that other processes took of the server's core during any of the row's runs or its baselines. */
-  otherCpuMax?: number;
-  /** Milliseconds. */
   p50?: number;
   p99?: number;
   cpuUsPerReq?: number;
-  baselineRps?: number;
-  baselineCpuUsPerReq?: number;
-  /** Server CPU per request beyond the baseline's: what authentication itself costs. */
-  authCpuUsPerReq?: number;
+  /** Median over the rounds of the row's req/s over the bare route's, measured beside it in the same round. */
+  ratioToBare?: number;
+  /** Median over the rounds of the bare route's server CPU per request over the row's. */
+  cpuRatioToBare?: number;
+  naivePeer?: PeerName;
+  /** Median over the rounds of (row's ratio to bare) / (peer's ratio to bare). Above 1: ahead of the peer. */
+  ratioToPeer?: number;
+  cpuRatioToPeer?: number;
+  bestPeer?: PeerName;
+  ratioToBestPeer?: number;
+  cpuRatioToBestPeer?: number;
+  /** Issue 11's target for ratioToBare, and whether it is met. */
   target?: number;
   meetsTarget?: boolean;
+  /** The same verdict on the CPU ratio, which other processes on the machine disturb far less. */
+  meetsTargetByCpu?: boolean;
+  aheadOfPeer?: boolean;
+  aheadOfPeerByCpu?: boolean;
+  /** The old comparison: the same API process's middleware and user lookup without authentication. */
+  ratioToOwnBaseline?: number;
+  cpuRatioToOwnBaseline?: number;
+  ownBaselineRps?: number;
+  ownBaselineCpuUsPerReq?: number;
+  /** Server CPU per request beyond the own baseline's: what authentication itself costs. */
+  authCpuUsPerReq?: number;
+  logLinesPerReq?: number;
+  logBytesPerReq?: number;
+  /** The most that other processes took of the server's core during any of the row's runs or its bare route's. */
+  otherCpuMax?: number;
   rounds?: RoundResult[];
-  /** Bytes of the credential header each request carries (`name: value`). */
+  /** Bytes of the headers that authenticate each request (`name: value`). */
   credentialBytes?: number;
   /** Per GET /api/me, by store (user lookup included). */
   storeRoundTrips?: { pglite: number; postgres: number; redis: number };
-  /** Store round trips per request beyond the baseline's: what authentication adds. */
+  /** Store round trips per request beyond the own baseline's: what authentication adds. */
   authStoreRoundTrips?: number;
   baselineStoreRoundTrips?: number;
   revocation?: RevocationResult;
@@ -72,6 +95,8 @@ export interface RowResult {
   cpuUsPerLogin?: number;
   refreshesPerSecond?: number;
   cpuUsPerRefresh?: number;
+  /** GET /api/me alone and during a login flood (issue 8). */
+  loginFlood?: UnderLogins & { concurrency: number };
 }
 
 export interface BenchResults {
@@ -91,8 +116,13 @@ export interface BenchResults {
   rows: RowResult[];
 }
 
-const num = (n: number | undefined, digits = 0) =>
+export const num = (n: number | undefined, digits = 0) =>
   n === undefined || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const verdict = (met: boolean | undefined, byCpu: boolean | undefined) =>
+  met === undefined ? '' : `${met ? 'met' : '**not met**'}${byCpu === undefined || byCpu === met ? '' : ` (by CPU: ${byCpu ? 'met' : 'not met'})`}`;
+
+const pair = (ratio: number | undefined, cpu: number | undefined) => (ratio === undefined ? '' : `${num(ratio, 2)} (${num(cpu, 2)})`);
 
 function revocationText(r: RowResult): string {
   const rev = r.revocation;
@@ -108,74 +138,104 @@ function revocationText(r: RowResult): string {
 function tripsText(r: RowResult): string {
   const t = r.storeRoundTrips;
   if (!t) return '–';
-  const parts = [
-    t.pglite && `${num(t.pglite, 2)} PGlite`,
-    t.postgres && `${num(t.postgres, 2)} Postgres`,
-    t.redis && `${num(t.redis, 2)} Redis`,
-  ].filter(Boolean);
-  return `${parts.join(' + ') || '0'} (auth: ${num(r.authStoreRoundTrips, 2)})`;
+  const parts = [t.pglite && `${num(t.pglite, 2)} PGlite`, t.postgres && `${num(t.postgres, 2)} Postgres`, t.redis && `${num(t.redis, 2)} Redis`].filter(Boolean);
+  return `${parts.join(' + ') || '0'}${r.authStoreRoundTrips === undefined ? '' : ` (auth: ${num(r.authStoreRoundTrips, 2)})`}`;
+}
+
+function floodText(r: RowResult): string[] {
+  const f = r.loginFlood;
+  if (!f) return [];
+  const answers = Object.entries(f.loginAnswers)
+    .sort()
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(', ');
+  const failed = f.loaded.non200 + f.loaded.errors > 0 ? ` (${f.loaded.non200} non-200, ${f.loaded.errors} errors)` : '';
+  return [
+    `${num(f.quiet.rps)} · ${num(f.quiet.p50, 1)} · ${num(f.quiet.p99, 1)} · ${num(f.quiet.max)}`,
+    `${num(f.loaded.rps)} · ${num(f.loaded.p50, 1)} · **${num(f.loaded.p99, 1)}** · ${num(f.loaded.max)}${failed}`,
+    `${num(f.loaded.p99 / f.quiet.p99, 1)}×`,
+    `${num(f.loginsPerSecond, 1)} (${answers})`,
+  ];
 }
 
 export function renderMarkdown(results: BenchResults): string {
   const { machine, rows } = results;
+  const s = results.settings;
   const lines: string[] = [];
   lines.push(`Command: \`${results.command}\` · ${results.date} · ${results.durationSeconds} s`);
   lines.push('');
   lines.push(
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ` +
-      (machine.pinned ? 'server pinned to core 0, load generator (autocannon) on the other cores' : 'no CPU pinning') +
+      (machine.pinned ? 'every server pinned to core 0, the load generator (autocannon) to the other cores' : 'no CPU pinning') +
       `; load average at start ${machine.loadAverageAtStart.join(' / ')}.`,
   );
-  const s = results.settings;
   lines.push(
-    `Each row: GET /api/me, ${String(s.connections)} connections (one login each), ${String(s.rounds)} rounds of ${String(s.seconds)} s, ` +
-      'interleaved with the baseline in the same server process; medians over the rounds.' +
+    `Each row: GET /api/me, ${String(s.connections)} connections (one login each), ${String(s.rounds)} rounds of ${String(s.seconds)} s in ${String(s.slices)} slices, ` +
+      'interleaved with the bare Express route (and the row\'s own baseline) measured beside it; medians over the rounds.' +
       (s.quick ? ' **Quick smoke run: too short to compare numbers.**' : ''),
   );
   lines.push('');
-  lines.push('| row | req/s | ratio to baseline | target | p50 ms | p99 ms | server CPU µs/req | auth CPU µs/req | CPU ratio |');
-  lines.push('|---|---:|---:|---|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| row | req/s | ratio to bare (CPU) | target | naive peer | ratio to peer (CPU) | ahead of peer | ratio to fast-jwt (CPU) | p50 ms | p99 ms | server CPU µs/req | ratio to own baseline (CPU) |',
+  );
+  lines.push('|---|---:|---:|---|---|---:|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.name} | ${r.status}: ${r.reason ?? ''} | | | | | | | |`);
+      lines.push(`| ${r.name} | ${r.status}: ${r.reason ?? ''} | | | | | | | | | | |`);
       continue;
     }
-    const byCpu = r.cpuRatio !== undefined && r.target !== undefined && r.cpuRatio >= r.target;
-    const target =
-      r.target === undefined
-        ? ''
-        : `≥ ${num(r.target, 2)}: ${r.meetsTarget ? 'met' : '**not met**'}${byCpu === r.meetsTarget ? '' : ` (by CPU: ${byCpu ? 'met' : 'not met'})`}`;
+    const target = r.target === undefined ? '' : `≥ ${num(r.target, 2)}: ${verdict(r.meetsTarget, r.meetsTargetByCpu)}`;
+    const peer = r.naivePeer === undefined ? '' : `${r.naivePeer}${r.ratioToPeer === undefined ? ' (not measured: see its row)' : ''}`;
     lines.push(
-      `| ${r.name} | ${num(r.rps)} | ${num(r.ratio, 2)} | ${target} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${num(r.cpuUsPerReq)} | ${r.authCpuUsPerReq === undefined ? '' : num(r.authCpuUsPerReq)} | ${num(r.cpuRatio, 2)} |`,
+      `| ${r.name} | ${num(r.rps)} | ${pair(r.ratioToBare, r.cpuRatioToBare)} | ${target} | ${peer} | ${pair(r.ratioToPeer, r.cpuRatioToPeer)} | ` +
+        `${verdict(r.aheadOfPeer, r.aheadOfPeerByCpu)} | ${pair(r.ratioToBestPeer, r.cpuRatioToBestPeer)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${num(r.cpuUsPerReq)} | ` +
+        `${pair(r.ratioToOwnBaseline, r.cpuRatioToOwnBaseline)} |`,
     );
   }
   lines.push('');
   lines.push(
-    'Ratio: the row\'s req/s over its baseline\'s, same process and round (median of the rounds). ' +
-      'CPU ratio: the baseline\'s server CPU per request over the row\'s, the same comparison measured in CPU time, ' +
-      'which other processes on the machine disturb far less. Auth CPU: the row\'s server CPU per request minus its baseline\'s ' +
-      '(median of the rounds), the absolute cost of authentication; the baseline\'s own CPU is mostly its user lookup in the store.',
+    '**Ratio to bare**: the row\'s req/s over the bare Express route\'s, the bare route measured in the same round, interleaved with the row on the same core ' +
+      '(median of the rounds); in brackets the **CPU ratio**, the bare route\'s server CPU per request over the row\'s, which other processes on the machine disturb far less. ' +
+      '**Target**: issue 11\'s, on the req/s ratio (the CPU verdict is added where it differs). ' +
+      '**Ratio to peer**: the row\'s ratio to bare over its naive peer\'s (each against the bare route measured beside it, same round); above 1.00 the row is ahead. ' +
+      '**Ratio to own baseline** (the old column): the row over the same API process serving GET /api/me with the same middleware and user lookup but no authentication: ' +
+      'what authentication alone costs, not what the API costs.',
   );
   const disturbed = Math.max(0, ...rows.map((r) => r.otherCpuMax ?? 0));
   if (disturbed > 0.05) {
+    lines.push('');
     lines.push(
-      `**Other processes took up to ${num(disturbed * 100)} % of the server's core during some runs** ` +
-        '(see `otherCpu` per round in latest.json): those runs lost requests/s to them, so read the req/s ratios with care.',
+      `**Other processes took up to ${num(disturbed * 100)} % of the servers' core during some runs** ` +
+        '(`otherCpu` per round in latest.json): those runs lost requests/s to them, so read the req/s ratios beside the CPU ratios.',
     );
   }
   lines.push('');
-  lines.push('| row | credential bytes/request | store round trips/request | revocation bites after | login/s (Argon2id) | refresh/s |');
-  lines.push('|---|---:|---|---|---:|---:|');
+  lines.push('| row | credential bytes/request | store round trips/request | revocation bites after | login/s (Argon2id) | refresh/s | request log/request |');
+  lines.push('|---|---:|---|---|---:|---:|---:|');
   for (const r of rows) {
-    if (r.status !== 'ok' || r.name === 'baseline' || r.credentialBytes === undefined) continue;
-    const logins = r.loginsPerSecond === undefined ? '–' : `${num(r.loginsPerSecond, 1)} (${num(r.cpuUsPerLogin)} µs CPU)`;
+    if (r.status !== 'ok' || r.kind === 'bare') continue;
+    const logins = r.loginsPerSecond === undefined ? 'n/a' : `${num(r.loginsPerSecond, 1)} (${num(r.cpuUsPerLogin)} µs CPU)`;
     const refreshes = r.refreshesPerSecond === undefined ? 'n/a' : `${num(r.refreshesPerSecond)} (${num(r.cpuUsPerRefresh)} µs CPU)`;
-    lines.push(`| ${r.name} | ${num(r.credentialBytes)} | ${tripsText(r)} | ${revocationText(r)} | ${logins} | ${refreshes} |`);
+    const log = r.kind === 'peer' ? 'none' : `${num(r.logLinesPerReq, 2)} line, ${num(r.logBytesPerReq)} B`;
+    lines.push(`| ${r.name} | ${num(r.credentialBytes)} | ${tripsText(r)} | ${r.kind === 'peer' ? 'n/a' : revocationText(r)} | ${logins} | ${refreshes} | ${log} |`);
+  }
+  const floods = rows.filter((r) => r.loginFlood);
+  if (floods.length > 0) {
+    const concurrency = floods[0]!.loginFlood!.concurrency;
+    lines.push('');
+    lines.push(
+      `GET /api/me during a login flood (issue 8): ${String(s.connections)} connections on GET /api/me alone, then while ${concurrency} clients log in back to back ` +
+        '(more than the process can hash), each for the same time; req/s · p50 ms · p99 ms · max ms (a request still waiting at the end is waited for and counted).',
+    );
+    lines.push('');
+    lines.push('| row | GET /api/me alone | during the flood | p99 × | logins answered/s (answers) |');
+    lines.push('|---|---|---|---:|---|');
+    for (const r of floods) lines.push(`| ${r.name} | ${floodText(r).join(' | ')} |`);
   }
   lines.push('');
   lines.push('Rows:');
   for (const r of rows) {
-    const own = r.baselineRps === undefined ? '' : ` Its own baseline: ${num(r.baselineRps)} req/s, ${num(r.baselineCpuUsPerReq)} µs CPU/req.`;
+    const own = r.ownBaselineRps === undefined ? '' : ` Own baseline: ${num(r.ownBaselineRps)} req/s, ${num(r.ownBaselineCpuUsPerReq)} µs CPU/req; auth CPU ${num(r.authCpuUsPerReq)} µs/req.`;
     lines.push(`- \`${r.name}\`: ${r.description}.${own}`);
   }
   return lines.join('\n');
@@ -187,14 +247,17 @@ export async function writeResults(results: BenchResults, options: { updateReadm
   await mkdir(resultsDir, { recursive: true });
   const markdown = renderMarkdown(results);
   await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(`${resultsDir}latest.md`, `# Authbench: GET /api/me per auth mode and store\n\n${markdown}\n`);
-  if (options.updateReadme) {
-    const readme = await readFile(readmePath, 'utf8').catch(() => '');
-    const from = readme.indexOf(markers.start);
-    const to = readme.indexOf(markers.end);
-    if (from !== -1 && to > from) {
-      await writeFile(readmePath, `${readme.slice(0, from + markers.start.length)}\n${markdown}\n${readme.slice(to)}`);
-    }
-  }
+  await writeFile(`${resultsDir}latest.md`, `# Authbench: GET /api/me per auth mode and store, beside a bare Express route and the peers\n\n${markdown}\n`);
+  if (options.updateReadme) await replaceInReadme(markers, markdown);
   return markdown;
+}
+
+/** Rewrites the README between two markers (left alone where they are missing). */
+export async function replaceInReadme(between: { start: string; end: string }, markdown: string): Promise<boolean> {
+  const readme = await readFile(readmePath, 'utf8').catch(() => '');
+  const from = readme.indexOf(between.start);
+  const to = readme.indexOf(between.end);
+  if (from === -1 || to <= from) return false;
+  await writeFile(readmePath, `${readme.slice(0, from + between.start.length)}\n${markdown}\n${readme.slice(to)}`);
+  return true;
 }

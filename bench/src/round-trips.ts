@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 
 /** Store calls counted while a probe is on, by store. */
 export interface RoundTrips {
@@ -12,8 +12,10 @@ export interface RoundTrips {
 }
 
 type Write = typeof net.Socket.prototype.write;
-type Query = typeof PGlite.prototype.query;
-type Exec = typeof PGlite.prototype.exec;
+type Query = PGlite['query'];
+type Exec = PGlite['exec'];
+/** The embedded database's class, passed in by the processes that have one (peers do not load it). */
+export type PgliteClass = { prototype: { query: Query; exec: Exec } };
 
 /**
  * Counts store round trips in this process, only while on (the patches come off again, so the
@@ -21,10 +23,10 @@ type Exec = typeof PGlite.prototype.exec;
  * first write after the last reply. That counts one per query however many chunks a driver
  * writes for it, and the requests are sent one at a time while counting, so turns do not merge.
  */
-export function createRoundTripProbe(ports: { redis?: number | undefined; postgres?: number | undefined }) {
+export function createRoundTripProbe(ports: { redis?: number | undefined; postgres?: number | undefined }, pglite?: PgliteClass) {
   const counts: RoundTrips = { pglite: 0, postgres: 0, redis: 0 };
   const awaitingReply = new WeakMap<net.Socket, boolean>();
-  const original = { write: net.Socket.prototype.write, query: PGlite.prototype.query, exec: PGlite.prototype.exec };
+  const original = { write: net.Socket.prototype.write, query: pglite?.prototype.query, exec: pglite?.prototype.exec };
 
   const storeOf = (socket: net.Socket): 'redis' | 'postgres' | undefined => {
     if (ports.redis !== undefined && socket.remotePort === ports.redis) return 'redis';
@@ -45,24 +47,28 @@ export function createRoundTripProbe(ports: { redis?: number | undefined; postgr
   } as Write;
   const query = function (this: PGlite, ...args: Parameters<Query>) {
     counts.pglite += 1;
-    return original.query.apply(this, args);
+    return original.query!.apply(this, args);
   } as Query;
   const exec = function (this: PGlite, ...args: Parameters<Exec>) {
     counts.pglite += 1;
-    return original.exec.apply(this, args);
+    return original.exec!.apply(this, args);
   } as Exec;
 
   return {
     start() {
       counts.pglite = counts.postgres = counts.redis = 0;
       net.Socket.prototype.write = write;
-      PGlite.prototype.query = query;
-      PGlite.prototype.exec = exec;
+      if (pglite) {
+        pglite.prototype.query = query;
+        pglite.prototype.exec = exec;
+      }
     },
     stop(): RoundTrips {
       net.Socket.prototype.write = original.write;
-      PGlite.prototype.query = original.query;
-      PGlite.prototype.exec = original.exec;
+      if (pglite) {
+        pglite.prototype.query = original.query!;
+        pglite.prototype.exec = original.exec!;
+      }
       return { ...counts };
     },
   };

@@ -1,25 +1,29 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ChildMessage, Command, CpuUsage, ServerSpec } from './protocol';
+import type { ChildMessage, Command, CpuUsage, PeerSpec, ServerSpec } from './protocol';
 import type { RoundTrips } from './round-trips';
 
 const serverEntry = fileURLToPath(new URL('./server.ts', import.meta.url));
 const tsxLoader = import.meta.resolve('tsx');
 
-/** `taskset` where it exists: the server on core 0, the load generator on the others. */
+/** `taskset` where it exists: the servers on core 0, the load generator on the others. */
 export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
 
+/** One server child of the bench: an Authbench server (api + baseline) or a peer (api only). */
 export interface ServerProcess {
   label: string;
   pid: number;
   api: string;
-  baseline: string;
+  /** Authbench servers only: the same API's middleware and user lookup, no authentication. */
+  baseline: string | undefined;
   cpu(): Promise<CpuUsage>;
-  setBaselineUser(userId: string): Promise<void>;
+  setBaselineAnswer(userId: string, rest: Record<string, unknown>): Promise<void>;
   countStart(): Promise<void>;
   countStop(): Promise<RoundTrips>;
   profileStart(intervalUs: number): Promise<void>;
   profileStop(file: string): Promise<void>;
+  /** What the child wrote to stdout (its request log), read through a pipe. */
+  log(): { lines: number; bytes: number };
   stop(): Promise<void>;
 }
 
@@ -34,22 +38,46 @@ function pinToCore0(pid: number) {
   }
 }
 
+interface StartOptions {
+  cpuProfileDir?: string | undefined;
+  startTimeoutMs?: number;
+}
+
+/** Starts an Authbench server (server.ts): the API and its baseline in one process. */
+export const startServer = (spec: ServerSpec, options: StartOptions = {}) =>
+  startChild(serverEntry, spec.label, { BENCH_SERVER_SPEC: JSON.stringify(spec) }, options);
+
+/** Starts a peer server (one of peers/*.ts). */
+export const startPeer = (entry: string, spec: PeerSpec, options: StartOptions = {}) =>
+  startChild(entry, spec.label, { BENCH_PEER_SPEC: JSON.stringify(spec) }, options);
+
+const countNewlines = (chunk: Buffer) => {
+  let n = 0;
+  for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) n += 1;
+  return n;
+};
+
 /**
- * Starts server.ts in a child process and resolves once both its ports listen; where taskset
- * exists, the server is then pinned to core 0 (after its start, which may use every core). A
+ * Starts a server file in a child process and resolves once its ports listen; where taskset
+ * exists, the child is then pinned to core 0 (after its start, which may use every core). A
  * start that fails (an unsupported store, say) rejects with the child's own one-line reason.
  */
-export function startServer(spec: ServerSpec, options: { cpuProfileDir?: string | undefined; startTimeoutMs?: number } = {}): Promise<ServerProcess> {
+function startChild(entry: string, label: string, specEnv: Record<string, string>, options: StartOptions): Promise<ServerProcess> {
   const nodeArgs = [
     '--import',
     tsxLoader,
-    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${spec.label}.cpuprofile`] : []),
-    serverEntry,
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : []),
+    entry,
   ];
   const child: ChildProcess = spawn(process.execPath, nodeArgs, {
-    // stdout carries the request log: production-like, and thrown away.
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER_SPEC: JSON.stringify(spec) },
+    // stdout carries the request log into a pipe that the bench drains (and counts).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', ...specEnv },
+  });
+  const log = { lines: 0, bytes: 0 };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    log.bytes += chunk.length;
+    log.lines += countNewlines(chunk);
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -63,7 +91,7 @@ export function startServer(spec: ServerSpec, options: { cpuProfileDir?: string 
       const id = nextId++;
       const timer = setTimeout(() => {
         pending.delete(id);
-        reject(new Error(`${spec.label}: no answer to ${command.cmd}`));
+        reject(new Error(`${label}: no answer to ${command.cmd}`));
       }, 15_000);
       pending.set(id, {
         resolve: (value) => {
@@ -81,15 +109,16 @@ export function startServer(spec: ServerSpec, options: { cpuProfileDir?: string 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return new Promise<ServerProcess>((resolve, reject) => {
+    const startTimeoutMs = options.startTimeoutMs ?? 90_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new ServerStartError(`${spec.label}: did not start within ${(options.startTimeoutMs ?? 60_000) / 1000} s`));
-    }, options.startTimeoutMs ?? 60_000);
+      reject(new ServerStartError(`${label}: did not start within ${startTimeoutMs / 1000} s`));
+    }, startTimeoutMs);
     void exited.then((code) => {
       clearTimeout(timer);
-      for (const { reject: fail } of pending.values()) fail(new Error(`${spec.label}: server exited (${code})`));
+      for (const { reject: fail } of pending.values()) fail(new Error(`${label}: server exited (${code})`));
       const lastLine = stderr.trim().split('\n').filter(Boolean).at(-1);
-      reject(new ServerStartError(`${spec.label}: server exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`));
+      reject(new ServerStartError(`${label}: server exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`));
     });
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'failed') {
@@ -98,14 +127,15 @@ export function startServer(spec: ServerSpec, options: { cpuProfileDir?: string 
       } else if (message.type === 'ready') {
         clearTimeout(timer);
         if (hasTaskset) pinToCore0(message.pid);
+        const url = (port: number | undefined) => (port === undefined ? undefined : `http://127.0.0.1:${port}`);
         resolve({
-          label: spec.label,
+          label,
           pid: message.pid,
-          api: `http://127.0.0.1:${message.apiPort}`,
-          baseline: `http://127.0.0.1:${message.baselinePort}`,
+          api: url(message.ports.api)!,
+          baseline: url(message.ports.baseline),
           cpu: () => request<CpuUsage>({ cmd: 'cpu' }),
-          setBaselineUser: async (userId) => {
-            await request({ cmd: 'baseline-user', userId });
+          setBaselineAnswer: async (userId, rest) => {
+            await request({ cmd: 'baseline-user', userId, rest });
           },
           countStart: async () => {
             await request({ cmd: 'count-start' });
@@ -117,6 +147,7 @@ export function startServer(spec: ServerSpec, options: { cpuProfileDir?: string 
           profileStop: async (file) => {
             await request({ cmd: 'profile-stop', file });
           },
+          log: () => ({ ...log }),
           stop: async () => {
             if (child.exitCode !== null) return;
             child.send({ id: 0, cmd: 'exit' });

@@ -45,15 +45,16 @@ export async function probePostgres(url: string): Promise<Availability> {
   }
 }
 
-/** Removes what the bench's namespace left behind: its Postgres schema and its Redis keys. */
+/** Removes what the bench's namespace left behind: its Postgres schemas (the namespace and `<namespace>_*`) and its Redis keys. */
 export async function cleanUpNamespace(urls: StoreUrls, namespace: string, used: { redis: boolean; postgres: boolean }) {
   const problems: string[] = [];
   if (used.postgres) {
-    const client = new pg.Client({ connectionString: urls.postgres, connectionTimeoutMillis: 2000, query_timeout: 10_000 });
+    const client = new pg.Client({ connectionString: urls.postgres, connectionTimeoutMillis: 2000, query_timeout: 120_000 });
     client.on('error', () => {});
     try {
       await client.connect();
-      await client.query(`drop schema if exists ${client.escapeIdentifier(namespace)} cascade`);
+      const { rows } = await client.query<{ nspname: string }>('select nspname from pg_namespace where nspname = $1 or starts_with(nspname, $2)', [namespace, `${namespace}_`]);
+      for (const { nspname } of rows) await client.query(`drop schema if exists ${client.escapeIdentifier(nspname)} cascade`);
     } catch (err) {
       problems.push(`could not drop Postgres schema ${namespace}: ${messageOf(err)}`);
     } finally {

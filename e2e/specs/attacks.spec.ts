@@ -1,12 +1,16 @@
-import { ErrorBody, paths } from '@authbench/contract';
+import { ErrorBody, cookieNames, paths } from '@authbench/contract';
 import type { Page } from '@playwright/test';
 import { attackerUrl } from '../e2e-env';
 import { expect, test, type Account } from '../fixtures';
-import { jwtLike, scriptReadableState } from '../helpers';
+import { fetchFromPage, jwtLike, recordWire, scriptReadableState } from '../helpers';
 import { greeting, navTo, sessionRows } from '../ui';
 
-// Attacks that must fail in both modes. The attacker's site is http://127.0.0.1:4174
+// Attacks that must fail in every mode. The attacker's site is http://127.0.0.1:4174
 // (attacker/server.mjs): another site than the SPA and the APIs on localhost.
+
+/** The cookies that carry a login, in any mode. */
+const credentialCookies = Object.values(cookieNames(false));
+const credentialCookie = new RegExp(`(^|; )(${credentialCookies.join('|')})=`);
 
 /** The victim is still logged in, and the server still has their one session. */
 async function expectStillLoggedIn(page: Page, account: Account) {
@@ -32,7 +36,7 @@ test('a cross-site form POST cannot log the victim out', async ({ page, context,
     expect(ErrorBody.parse(await response.json()).error.code, target).toBe('forbidden_origin');
     // And the browser's own defence: the victim's cookies stay home on a cross-site POST.
     const cookie = (await response.request().allHeaders()).cookie ?? '';
-    expect(cookie, target).not.toMatch(/(^|; )(sid|rt)=/);
+    expect(cookie, target).not.toMatch(credentialCookie);
   }
   await attacker.close();
   await expectStillLoggedIn(page, account);
@@ -43,41 +47,18 @@ test('a script on another site can neither log the victim out nor read their dat
   const attacker = await context.newPage();
   // CORS keeps the answers from the page, and from Playwright's response events too; the
   // DevTools protocol still sees the status lines the API sent.
-  const cdp = await context.newCDPSession(attacker);
-  // The two events of one request may arrive in either order: join them at the end.
-  const sent = new Map<string, string>();
-  const answers = new Map<string, { statusCode: number; headers: Record<string, unknown> }>();
-  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => {
-    if (request.url.startsWith(`${apiUrl}/`)) sent.set(requestId, `${request.method} ${new URL(request.url).pathname}`);
-  });
-  cdp.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode, headers }) => answers.set(requestId, { statusCode, headers }));
-  const answered = () =>
-    [...sent].flatMap(([requestId, request]) => {
-      const answer = answers.get(requestId);
-      return answer ? [{ request, ...answer }] : [];
-    });
-  await cdp.send('Network.enable');
+  const wire = await recordWire(context, attacker, apiUrl);
   await attacker.goto(attackerUrl);
 
-  const results = await attacker.evaluate(async (api) => {
-    const attempt = async (path: string, init: RequestInit) => {
-      try {
-        const response = await fetch(api + path, { credentials: 'include', ...init });
-        return { read: `${response.status} ${await response.text()}` };
-      } catch (error) {
-        return { failed: String(error) };
-      }
-    };
-    return {
-      // Preflighted (JSON): the preflight is refused, so the POST itself never leaves.
-      logoutAllJson: await attempt('/api/auth/logout-all', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
-      // A "simple" request goes out without a preflight; the server must refuse it by itself.
-      logoutAllSimple: await attempt('/api/auth/logout-all', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' }),
-      logoutSimple: await attempt('/api/auth/logout', { method: 'POST' }),
-      me: await attempt('/api/me', { method: 'GET' }),
-      sessions: await attempt('/api/auth/sessions', { method: 'GET' }),
-    };
-  }, apiUrl);
+  const results = await fetchFromPage(attacker, apiUrl, {
+    // Preflighted (JSON): the preflight is refused, so the POST itself never leaves.
+    logoutAllJson: { path: '/api/auth/logout-all', method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' },
+    // A "simple" request goes out without a preflight; the server must refuse it by itself.
+    logoutAllSimple: { path: '/api/auth/logout-all', method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' },
+    logoutSimple: { path: '/api/auth/logout', method: 'POST' },
+    me: { path: '/api/me', method: 'GET' },
+    sessions: { path: '/api/auth/sessions', method: 'GET' },
+  });
 
   // The attacker's script read nothing at all: every answer was withheld by CORS.
   for (const [name, result] of Object.entries(results)) {
@@ -92,10 +73,18 @@ test('a script on another site can neither log the victim out nor read their dat
     `POST ${paths.logoutAll} 403`,
   ].sort();
   await expect
-    .poll(() => answered().filter(({ request }) => !request.startsWith('OPTIONS')).map(({ request, statusCode }) => `${request} ${statusCode}`).sort())
+    .poll(() =>
+      wire
+        .exchanges()
+        .filter(({ request }) => !request.startsWith('OPTIONS'))
+        .map(({ request, statusCode }) => `${request} ${statusCode}`)
+        .sort(),
+    )
     .toEqual(refused);
+  // The browser's own defence: no cookie of the victim's went along with a cross-site request.
+  expect(wire.exchanges().filter(({ cookie }) => credentialCookie.test(cookie))).toEqual([]);
   // Not one answer, preflights included, let the attacker's origin read it.
-  const allowing = answered().filter(({ headers }) => Object.keys(headers).some((name) => name.toLowerCase() === 'access-control-allow-origin'));
+  const allowing = wire.exchanges().filter(({ headers }) => 'access-control-allow-origin' in headers);
   expect(allowing).toEqual([]);
   await attacker.close();
   await expectStillLoggedIn(page, account);

@@ -1,8 +1,8 @@
 import { expect, newAccount, test } from '../fixtures';
 import { greeting, loginHeading, logoutButton, navTo, sessionRows } from '../ui';
 
-// The flows every user meets, in both modes: the same spec runs as the `session` and the `jwt`
-// project (playwright.config.ts), each against its own API.
+// The flows every user meets, in every mode: the same spec runs as the `session`, `jwt` and
+// `jwt-cookie` projects (playwright.config.ts), each against its own API.
 
 test('registers through the form and lands home, logged in', async ({ page }) => {
   const account = newAccount('newcomer');
@@ -15,6 +15,10 @@ test('registers through the form and lands home, logged in', async ({ page }) =>
   await expect(greeting(page, account)).toBeVisible();
   await expect(page).toHaveURL('/');
   await expect(page.getByText(account.email, { exact: true })).toBeVisible();
+  // Logged in as far as the API is concerned too: a fresh page load finds the login.
+  await page.reload();
+  await expect(greeting(page, account)).toBeVisible();
+  await expect(logoutButton(page)).toBeVisible();
 });
 
 test('logs in and shows the account', async ({ page, account, login }) => {
@@ -48,7 +52,7 @@ test('a reload keeps the login', async ({ page, account, login }) => {
 test('a protected route sends a visitor to log in, then back where they were headed', async ({ page, account, login }) => {
   // Records whether the protected page's content ever reached the DOM before the login.
   await page.addInitScript(() => {
-    const seen = () => document.body?.textContent?.includes('Active sessions') ?? false;
+    const seen = () => /Sessions and devices|Active sessions/.test(document.body?.textContent ?? '');
     (window as unknown as { flashed: boolean }).flashed = false;
     new MutationObserver(() => {
       if (seen()) (window as unknown as { flashed: boolean }).flashed = true;
@@ -62,6 +66,8 @@ test('a protected route sends a visitor to log in, then back where they were hea
   await login(page, account);
   await expect(page).toHaveURL('/sessions?tab=devices');
   await expect(page.getByRole('heading', { name: 'Sessions and devices' })).toBeVisible();
+  // The watch above would have seen the content: it does see it, now that it may show.
+  expect(await page.evaluate(() => (window as unknown as { flashed: boolean }).flashed)).toBe(true);
 });
 
 test('edits the profile', async ({ page, account, login }) => {

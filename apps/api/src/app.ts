@@ -1,16 +1,18 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createAuthStrategy } from './auth';
+import { prepareDummyHash } from './auth/passwords';
 import type { AuthStrategy } from './auth/strategy';
 import type { Config } from './config';
+import { registerEndpoints } from './http/endpoint-router';
 import { errorHandler, notFound } from './http/error-handler';
+import { createExpressBase } from './http/express-base';
 import { jsonBody } from './http/json-body';
 import { originGuard } from './http/origin-guard';
-import { createExpressBase } from './http/express-base';
 import { createLogger } from './logger';
-import { authRoutes } from './routes/auth.routes';
-import { meRoutes } from './routes/me.routes';
-import { metaRoutes } from './routes/meta.routes';
+import { authHandlers } from './routes/auth.routes';
+import { meHandlers } from './routes/me.routes';
+import { metaHandlers } from './routes/meta.routes';
 import { resolveSecrets, type Secrets } from './secrets';
 import { openStorage } from './storage';
 import type { Storage } from './storage/storage';
@@ -38,27 +40,32 @@ export interface App {
 export async function createApp(config: Config, deps: Partial<AppDeps> = {}): Promise<App> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
-  const secrets = deps.secrets ?? (await resolveSecrets(config));
+  // Ready before the first request, so that the first unknown email costs one verification too.
+  await prepareDummyHash();
   const storage = deps.storage ?? (await openStorage({ config, now, logger, ...(deps.namespace && { namespace: deps.namespace }) }));
-  const auth = createAuthStrategy({ config, secrets, storage, now, logger });
+  const close = deps.storage ? () => Promise.resolve() : () => storage.close();
+  let auth: AuthStrategy;
+  try {
+    const secrets = deps.secrets ?? (await resolveSecrets(config, storage.secrets, now));
+    auth = createAuthStrategy({ config, secrets, storage, now, logger });
+  } catch (err) {
+    await close();
+    throw err;
+  }
 
   const app = createExpressBase(config, logger);
-  app.use(originGuard(new Set(config.corsOrigins.filter((o) => o !== '*' && o !== 'null')), (req) => auth.mustCarryOrigin(req)));
+  app.use(originGuard(config.authMode, config.corsOrigins));
   app.use(jsonBody());
   for (const handler of auth.beforeRoutes) app.use(handler);
 
-  app.use(metaRoutes(auth, storage));
-  app.use(auth.routes);
-  app.use(authRoutes(auth, storage, config, now));
-  app.use(meRoutes(auth, storage));
+  registerEndpoints(app, config.authMode, auth, {
+    ...metaHandlers(auth, storage, config),
+    ...authHandlers(auth, storage, config, now),
+    ...meHandlers(storage),
+    ...auth.handlers,
+  });
   app.use(notFound);
   app.use(errorHandler);
 
-  return {
-    app,
-    auth,
-    storage,
-    logger,
-    close: deps.storage ? () => Promise.resolve() : () => storage.close(),
-  };
+  return { app, auth, storage, logger, close };
 }

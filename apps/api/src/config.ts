@@ -1,6 +1,9 @@
-import { AuthMode } from '@authbench/contract';
+import { isIP } from 'node:net';
+import { AuthMode, cookieNames } from '@authbench/contract';
+import { getDomain } from 'tldts';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { redactUrl, urlPasswords } from './redact';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -30,35 +33,67 @@ const duration = (fallback: string) =>
 const positiveNumber = (fallback: number) =>
   z.coerce.number({ message: 'expected a positive number' }).positive('expected a positive number').default(fallback);
 
+const wholeNumber = (fallback: number) =>
+  z.coerce
+    .number({ message: 'expected a whole number of at least 1' })
+    .int('expected a whole number of at least 1')
+    .min(1, 'expected a whole number of at least 1')
+    .default(fallback);
+
+// Credentials are allowed on every listed origin, so `*` and `null` (any sandboxed iframe, any
+// file:// page) would hand the user's login to any page at all: refused, not merely warned about.
 const origin = z.string().refine(
   (text) => {
-    if (text === '*' || text === 'null') return true; // accepted, then warned about: see configWarnings
     try {
-      return new URL(text).origin === text;
+      return new URL(text).origin === text && text !== 'null';
     } catch {
       return false;
     }
   },
-  { message: 'expected exact origins such as http://localhost:5173 (scheme, host and port; no path or trailing slash)' },
+  {
+    message:
+      'expected exact origins such as http://localhost:5173 (scheme, host and port; no path or trailing slash); "*" and "null" are refused, as credentials are allowed on every listed origin',
+  },
 );
 
-const url = (schemes: string[]) =>
+const url = (schemes: string[], path?: { pattern: RegExp; means: string }) =>
   z
     .string()
-    .refine((text) => URL.canParse(text) && schemes.includes(new URL(text).protocol), {
-      message: `expected a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`,
+    .refine((text) => URL.canParse(text) && schemes.includes(new URL(text).protocol) && (!path || path.pattern.test(new URL(text).pathname)), {
+      message: `expected a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}${path ? `, ${path.means}` : ''}`,
     })
     .optional();
 
-// TRUST_PROXY takes what Express's 'trust proxy' takes: on/off, a hop count, or addresses and subnets.
+// Express's named ranges, an IPv4 or IPv6 address, or a subnet (prefix length or IPv4 netmask).
+const isProxyAddress = (text: string) => {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(text)) return true;
+  const [address = '', range, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+};
+
+// TRUST_PROXY: a hop count or the proxies' addresses. `on` (trust every hop) makes Express take
+// the left-most X-Forwarded-For, which the client writes: it is refused in production (loadConfig)
+// and warned about elsewhere (configWarnings).
 const trustProxy = z
   .string()
   .default('off')
-  .transform((text): boolean | number | string[] => {
-    if (['on', 'true', 'yes'].includes(text)) return true;
-    if (['off', 'false', 'no', ''].includes(text)) return false;
-    if (/^\d+$/.test(text)) return Number(text);
-    return text.split(',').map((part) => part.trim()).filter(Boolean);
+  .transform((text, ctx): boolean | number | string[] => {
+    const value = text.trim().toLowerCase();
+    if (['on', 'true', 'yes'].includes(value)) return true;
+    if (['off', 'false', 'no', '0'].includes(value)) return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const addresses = value.split(',').map((part) => part.trim()).filter(Boolean);
+    if (addresses.length > 0 && addresses.every(isProxyAddress)) return addresses;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        "expected off, a hop count (how many proxies stand in front of the API) or the proxies' addresses and subnets, comma-separated (10.0.0.2, 10.0.0.0/8, loopback, linklocal, uniquelocal)",
+    });
+    return z.NEVER;
   });
 
 const Env = z.object({
@@ -68,7 +103,8 @@ const Env = z.object({
   AUTH_MODE: AuthMode.default('session'),
   DATA_DIR: z.string().min(1).default('./.data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
-  REDIS_URL: url(['redis:', 'rediss:']),
+  // node-redis takes a database number as the path, and throws (at start, stack and all) on anything else.
+  REDIS_URL: url(['redis:', 'rediss:'], { pattern: /^(\/\d*)?$/, means: 'with at most a database number as its path (/0)' }),
   // Becomes a Postgres schema name (unquoted in search_path) and a Redis key prefix: keep it plain.
   STORE_NAMESPACE: z
     .string()
@@ -81,6 +117,10 @@ const Env = z.object({
     .pipe(z.array(origin)),
   COOKIE_SECURE: z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { message: 'expected on or off' }).optional(),
   COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { message: 'expected lax, strict or none' }).default('lax'),
+  COOKIE_PARTITIONED: onOff(false),
+  // The origin browsers use to reach the API (behind a proxy, not HOST:PORT): the start-up
+  // linter compares its site with the allowed origins'.
+  PUBLIC_ORIGIN: origin.optional(),
   SESSION_SECRET: z.string().optional(),
   JWT_PRIVATE_KEYS: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('authbench'),
@@ -89,13 +129,24 @@ const Env = z.object({
   REFRESH_TOKEN_TTL: duration('7d'),
   SESSION_IDLE_MINUTES: positiveNumber(30),
   SESSION_ABSOLUTE_HOURS: positiveNumber(12),
-  LOGIN_MAX_FAILURES: z.coerce.number({ message: 'expected a whole number of at least 1' }).int('expected a whole number of at least 1').min(1, 'expected a whole number of at least 1').default(5),
+  LOGIN_MAX_FAILURES: wholeNumber(5),
+  LOGIN_MAX_FAILURES_PER_IP: wholeNumber(50),
+  REGISTER_MAX_PER_IP: wholeNumber(10),
   JWT_REVOCATION_CHECK: onOff(true),
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Env = z.input<typeof Env>;
+
+// Values a config error may never echo: secrets are not shown at all, URLs without their password.
+const secretVariables = new Set(['SESSION_SECRET', 'JWT_PRIVATE_KEYS']);
+const urlVariables = new Set(['DATABASE_URL', 'REDIS_URL']);
+
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined || secretVariables.has(name)) return '';
+  return ` (got ${JSON.stringify(urlVariables.has(name) ? redactUrl(value) : value)})`;
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
   // An empty variable means unset, as in most shells' `FOO= cmd`.
@@ -104,10 +155,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(`${name}: ${issue?.message ?? 'invalid'} (got ${JSON.stringify(present[name] ?? '')})`);
+    throw new ConfigError(`${name}: ${issue?.message ?? 'invalid'}${shown(name, present[name])}`);
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (production && e.TRUST_PROXY === true) {
+    throw new ConfigError(
+      "TRUST_PROXY: on trusts every hop, so any client could pick its IP (and its rate limits) with X-Forwarded-For; expected a hop count or the proxies' addresses and subnets",
+    );
+  }
   const cookieSecure = e.COOKIE_SECURE === undefined ? production : ['on', 'true', '1', 'yes'].includes(e.COOKIE_SECURE);
   return Object.freeze({
     production,
@@ -121,6 +177,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS,
     cookieSecure,
     cookieSameSite: e.COOKIE_SAMESITE,
+    /** SPEC's names, with the prefixes browsers enforce when cookies are Secure. */
+    cookieNames: cookieNames(cookieSecure),
+    cookiePartitioned: e.COOKIE_PARTITIONED,
+    publicOrigin: e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT}`,
     sessionSecrets: e.SESSION_SECRET?.split(',').map((s) => s.trim()).filter(Boolean),
     jwtPrivateKeys: e.JWT_PRIVATE_KEYS,
     jwtIssuer: e.JWT_ISSUER,
@@ -131,7 +191,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleSeconds: Math.round(e.SESSION_IDLE_MINUTES * 60),
     sessionAbsoluteSeconds: Math.round(e.SESSION_ABSOLUTE_HOURS * 3600),
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     loginWindowSeconds: 15 * 60,
+    registerMaxPerIp: e.REGISTER_MAX_PER_IP,
+    registerWindowSeconds: 60 * 60,
     jwtRevocationCheck: e.JWT_REVOCATION_CHECK,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
@@ -140,12 +203,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 export type Config = ReturnType<typeof loadConfig>;
 
-/** Settings that start fine but that browsers will quietly break (SPEC §7). */
+/** Settings that start fine but that browsers will quietly break (SPEC §7), or that only development may keep. */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
-  for (const bad of config.corsOrigins.filter((o) => o === '*' || o === 'null')) {
+  if (config.trustProxy === true) {
     warnings.push(
-      `CORS_ORIGINS contains "${bad}": credentialed requests are never allowed from it (browsers refuse a wildcard with credentials, and "null" is any sandboxed page); list exact origins`,
+      "TRUST_PROXY=on trusts every hop: any client can pick its IP, and so its rate limits, with X-Forwarded-For (refused in production); give a hop count or the proxies' addresses",
     );
   }
   if (config.cookieSameSite === 'none' && !config.cookieSecure) {
@@ -158,6 +221,58 @@ export function configWarnings(config: Config): string[] {
   }
   if (config.production && !config.cookieSecure) {
     warnings.push('NODE_ENV=production with COOKIE_SECURE off: cookies travel over plain HTTP');
+  }
+  if (config.cookiePartitioned && !config.cookieSecure) {
+    warnings.push('COOKIE_PARTITIONED without COOKIE_SECURE: browsers refuse a Partitioned cookie that is not Secure');
+  }
+  warnings.push(...topologyWarnings(config));
+  return warnings;
+}
+
+/**
+ * The credentials in the environment, valid or not: what no error line may show. Read from the
+ * raw variables, so that an error thrown before (or while) the configuration loads is covered too.
+ */
+export function secretValues(env: Record<string, string | undefined> = process.env): string[] {
+  const values: string[] = [];
+  for (const name of urlVariables) values.push(...urlPasswords(env[name] ?? ''));
+  const sessionSecret = env.SESSION_SECRET ?? '';
+  values.push(sessionSecret, ...sessionSecret.split(','));
+  // PEM lines and JWK members, as they would appear if an error quoted part of a key.
+  const keys = env.JWT_PRIVATE_KEYS ?? '';
+  values.push(keys, ...keys.split(/\\n|[\n",:{}[\]]/).filter((part) => part.trim().length >= 16 && !part.includes('-----')));
+  return [...new Set(values.map((value) => value.trim()).filter(Boolean))];
+}
+
+/**
+ * `pnpm dev`'s configuration: the environment's, except that one person on localhost registers
+ * (and the lab fails logins) far more often than the production defaults allow one client. An
+ * explicit setting still wins.
+ */
+export const loadDevConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig({ REGISTER_MAX_PER_IP: '200', LOGIN_MAX_FAILURES_PER_IP: '500', ...env });
+
+/** The site of an origin (scheme and registrable domain), as browsers decide SameSite and third parties. */
+export function siteOf(origin: string): string {
+  const { protocol, hostname } = new URL(origin);
+  return `${protocol}//${getDomain(hostname, { allowPrivateDomains: true }) ?? hostname}`;
+}
+
+/** What the deployment implies: an allowed origin on another site than the API needs cross-site cookies. */
+function topologyWarnings(config: Config): string[] {
+  const apiSite = siteOf(config.publicOrigin);
+  const crossSite = config.corsOrigins.filter((origin) => siteOf(origin) !== apiSite);
+  if (crossSite.length === 0) return [];
+  const pages = crossSite.join(', ');
+  const warnings: string[] = [];
+  if (config.cookieSameSite !== 'none') {
+    warnings.push(
+      `CORS_ORIGINS: ${pages} is on another site than the API (${config.publicOrigin}), but COOKIE_SAMESITE=${config.cookieSameSite}: browsers will not send the API's cookies from it; serve both from one site (or one origin, through a proxy), or set COOKIE_SAMESITE=none with COOKIE_SECURE`,
+    );
+  } else if (!config.cookiePartitioned) {
+    warnings.push(
+      `CORS_ORIGINS: ${pages} is on another site than the API (${config.publicOrigin}): browsers that block third-party cookies (Chrome's default in Incognito and under Playwright, Safari always, Firefox's strict mode) will drop the API's cookies there; set COOKIE_PARTITIONED, or serve both from one site`,
+    );
   }
   return warnings;
 }

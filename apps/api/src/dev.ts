@@ -1,22 +1,24 @@
 import { createServer } from 'node:http';
+import { authModes } from '@authbench/contract';
 import { createApp } from './app';
-import { configWarnings, loadConfig } from './config';
+import { configWarnings, loadDevConfig } from './config';
 import { createLogger } from './logger';
+import { exitOnStartupError } from './startup-error';
 import { openStorage } from './storage';
 
 /**
- * `pnpm dev`: one API per mode in one process, sharing one storage, so an account made in one
- * mode logs in in the other (the embedded database admits a single process).
+ * `pnpm dev`: one API per mode in one process (session on PORT, jwt on PORT+1, jwt-cookie on
+ * PORT+2), sharing one storage, so an account made in one mode logs in in the others (the
+ * embedded database admits a single process).
  */
 async function dev() {
-  const base = loadConfig();
-  const ports = { session: base.port, jwt: base.port + 1 } as const;
+  const base = loadDevConfig();
   const logger = createLogger(base.logLevel);
   for (const warning of configWarnings(base)) logger.warn(warning);
   const storage = await openStorage({ config: base, now: Date.now });
   const servers = await Promise.all(
-    (['session', 'jwt'] as const).map(async (authMode) => {
-      const config = { ...base, authMode, port: ports[authMode] };
+    authModes.map(async (authMode, i) => {
+      const config = { ...base, authMode, port: base.port + i };
       const { app } = await createApp(config, { logger: logger.child({ authMode }), storage });
       return new Promise<ReturnType<typeof createServer>>((resolve) => {
         const server = createServer(app).listen(config.port, config.host, () => {
@@ -34,7 +36,4 @@ async function dev() {
   process.once('SIGINT', stop);
 }
 
-dev().catch((err: unknown) => {
-  console.error(err instanceof Error ? `authbench: ${err.message}` : err);
-  process.exit(1);
-});
+dev().catch(exitOnStartupError);

@@ -1,44 +1,39 @@
-/**
- * A Map of at most `maxEntries` that drops the least recently used entry first (0: keeps none).
- * A Map iterates in insertion order, so re-inserting on every read and write keeps its first key
- * the least recently used.
- */
-export class LruMap<K, V> {
-  private readonly entries = new Map<K, V>();
+import { LRUCache } from 'lru-cache';
 
-  constructor(private readonly maxEntries: number) {
+/**
+ * A map of at most `maxEntries` that drops the least recently used entry first (0: keeps none):
+ * lru-cache, whose hit costs no re-insertion (a Map re-inserted on every read costs more than the
+ * work a cached token or user saves), with the one operation the caches here add.
+ */
+export class LruMap<K extends object | string, V extends object | string> {
+  private readonly entries: LRUCache<K, V> | undefined;
+
+  constructor(maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new RangeError('maxEntries must be a whole number');
+    this.entries = maxEntries > 0 ? new LRUCache<K, V>({ max: maxEntries }) : undefined;
   }
 
   get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    return this.entries?.get(key);
   }
 
   set(key: K, value: V) {
-    if (this.maxEntries === 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
+    this.entries?.set(key, value);
   }
 
   delete(key: K) {
-    this.entries.delete(key);
+    this.entries?.delete(key);
   }
 
   /** Deletes every entry the predicate picks. */
   deleteWhere(picks: (value: V) => boolean) {
-    for (const [key, value] of this.entries) if (picks(value)) this.entries.delete(key);
+    const { entries } = this;
+    if (!entries) return;
+    const picked = [...entries.entries()].filter(([, value]) => picks(value)).map(([key]) => key);
+    for (const key of picked) entries.delete(key);
   }
 
   get size() {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 }

@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { ConfigError, configWarnings, loadConfig } from './config';
+import { configWarnings, loadConfig } from './config';
 import { createLogger } from './logger';
+import { exitOnStartupError } from './startup-error';
 
 // SIGTERM to exit within 10 s (a typical orchestrator's grace period): in-flight requests get
 // 8 s, the stores what is left.
@@ -74,8 +75,4 @@ async function main() {
   });
 }
 
-main().catch((err: unknown) => {
-  // A bad setting is one line naming the variable, not a stack trace.
-  console.error(err instanceof ConfigError ? `authbench: ${err.message}` : err);
-  process.exit(1);
-});
+main().catch(exitOnStartupError);

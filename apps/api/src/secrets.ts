@@ -1,61 +1,56 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parseSigningKeys, generateSigningKeyJwk, type SigningKey } from './auth/signing-keys';
+import { createHash, randomBytes } from 'node:crypto';
+import { generateSigningKeyJwk, parseSigningKeys, type SigningKey } from './auth/signing-keys';
 import { ConfigError, type Config } from './config';
+import type { SecretStore } from './storage/secret-store';
 
 export interface Secrets {
   sessionSecrets: string[];
   signingKeys: SigningKey[];
 }
 
-interface GeneratedSecrets {
-  sessionSecret: string;
-  jwtPrivateKeys: string;
-}
-
-const fileName = 'dev-secrets.json';
+const fingerprint = (text: string) => createHash('sha256').update(`authbench:${text}`).digest('base64url').slice(0, 16);
 
 /**
  * Secrets come from the environment. In production a missing one stops the start; in
- * development they are generated once into DATA_DIR, so logins survive a restart.
+ * development they are generated once into the database (PGlite in DATA_DIR, or the shared
+ * PostgreSQL), so logins survive a restart and every process on the same stores accepts the
+ * others' logins with no configuration. Either way, a process whose secrets share nothing with
+ * those of the processes already on these stores refuses to start, naming the variable.
  */
-export async function resolveSecrets(config: Config): Promise<Secrets> {
+export async function resolveSecrets(config: Config, store: SecretStore, now: () => number): Promise<Secrets> {
   const needed = { session: 'SESSION_SECRET', jwt: 'JWT_PRIVATE_KEYS' } as const;
+  const usesSessions = config.authMode === 'session';
   const missing = [
-    !config.sessionSecrets?.length && config.authMode === 'session' && needed.session,
-    !config.jwtPrivateKeys && config.authMode === 'jwt' && needed.jwt,
+    !config.sessionSecrets?.length && usesSessions && needed.session,
+    !config.jwtPrivateKeys && !usesSessions && needed.jwt,
   ].filter(Boolean);
   if (config.production && missing.length > 0) {
-    throw new ConfigError(`${missing.join(', ')}: required when NODE_ENV=production (development generates it into DATA_DIR)`);
+    throw new ConfigError(`${missing.join(', ')}: required when NODE_ENV=production (development generates it into the database)`);
   }
   // Production never writes secrets: it uses what it was given, and only its own mode's.
-  const generated = config.production || (config.sessionSecrets?.length && config.jwtPrivateKeys) ? undefined : await loadOrGenerate(config.dataDir);
-  const sessionSecrets = config.sessionSecrets?.length ? config.sessionSecrets : generated ? [generated.sessionSecret] : [];
+  const generated = (name: string, generate: () => string) =>
+    config.production ? undefined : store.shared(name, generate, new Date(now()));
+
+  const sessionSecrets = config.sessionSecrets?.length
+    ? config.sessionSecrets
+    : [await generated('session_secret', () => randomBytes(32).toString('base64url'))].filter((s) => s !== undefined);
   if (sessionSecrets.some((s) => s.length < 32)) {
     throw new ConfigError('SESSION_SECRET: each secret must be at least 32 characters');
   }
-  const keys = config.jwtPrivateKeys ?? generated?.jwtPrivateKeys;
-  return { sessionSecrets, signingKeys: keys ? parseSigningKeys(keys) : [] };
+  const keysText = config.jwtPrivateKeys ?? (await generated('jwt_private_keys', () => JSON.stringify([generateSigningKeyJwk()])));
+  const signingKeys = keysText ? parseSigningKeys(keysText) : [];
+
+  await agree(store, needed.session, sessionSecrets.map(fingerprint), now);
+  await agree(store, needed.jwt, signingKeys.map((key) => fingerprint(JSON.stringify([key.publicJwk.x, key.publicJwk.y]))), now);
+  return { sessionSecrets, signingKeys };
 }
 
-async function loadOrGenerate(dataDir: string): Promise<GeneratedSecrets> {
-  const file = path.resolve(dataDir, fileName);
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as GeneratedSecrets;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`DATA_DIR: cannot read ${file}`);
-  }
-  const secrets: GeneratedSecrets = {
-    sessionSecret: randomBytes(32).toString('base64url'),
-    jwtPrivateKeys: JSON.stringify([generateSigningKeyJwk()]),
-  };
-  await mkdir(path.dirname(file), { recursive: true });
-  try {
-    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' });
-    return secrets;
-  } catch {
-    // Another process generated them first: use theirs.
-    return JSON.parse(await readFile(file, 'utf8')) as GeneratedSecrets;
+async function agree(store: SecretStore, name: string, fingerprints: string[], now: () => number) {
+  if (fingerprints.length === 0) return;
+  const agreement = await store.agree(name, fingerprints, new Date(now()));
+  if (!agreement.agreed) {
+    throw new ConfigError(
+      `${name}: shares no key with the API processes already on these stores (theirs: ${agreement.recorded.join(', ')}; this one: ${fingerprints.join(', ')}, fingerprints only); give every process the same value, or add the new key beside the old to rotate`,
+    );
   }
 }

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { ErrorBody, Jwks, JwtLoginResponse, paths, TokenResponse, type ErrorCode } from '@authbench/contract';
+import { ErrorBody, Jwks, JwtLoginResponse, paths, refreshResponses, type ErrorCode } from '@authbench/contract';
 import supertest, { type Response } from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { allowedOrigin, foreignOrigin, useTestApp } from './support/test-app';
-import { parseSetCookie } from './support/test-client';
+import { foreignOrigin, useTestApp } from './support/test-app';
+import { accessTokenCarrier, tokenModes } from './support/access-token';
+import { parseSetCookie, type TestClient } from './support/test-client';
 import { createTestKey, decodeParts, keysEnv, signAccessToken, tamperedToken, unsignedToken } from './support/tokens';
 
 const expectError = (res: Response, status: number, code: ErrorCode) => {
@@ -59,16 +60,17 @@ describe('jwt mode: tokens at login', () => {
   });
 });
 
-describe('jwt mode: forged and broken access tokens', () => {
-  const t = useTestApp('jwt', { env: { JWT_PRIVATE_KEYS: keysEnv(current) } });
+describe.each(tokenModes)('%s mode: forged and broken access tokens', (mode) => {
+  const t = useTestApp(mode, { env: { JWT_PRIVATE_KEYS: keysEnv(current) } });
   const stranger = createTestKey(current.jwk.kid); // same kid, different key
+  const carrier = accessTokenCarrier[mode];
 
   const claimsFor = async () => {
     const user = await t.newUser();
-    const { payload } = decodeParts(user.client.state.accessToken!);
-    return { token: user.client.state.accessToken!, payload };
+    const token = carrier.of(user.client)!;
+    return { token, payload: decodeParts(token).payload };
   };
-  const me = (token: string) => supertest(t.app.app).get(paths.me).set('Authorization', `Bearer ${token}`);
+  const me = (token: string) => carrier.present(supertest(t.app.app).get(paths.me), token);
   const now = () => Math.floor(t.clock.now() / 1000);
 
   it('accepts the genuine token', async () => {
@@ -115,25 +117,36 @@ describe('jwt mode: forged and broken access tokens', () => {
     expectError(await me(expired), 401, 'token_expired');
   });
 
-  it('refuses a malformed Authorization header with 401', async () => {
-    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Bearer'), 401, 'token_invalid');
-    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Bearer a b'), 401, 'token_invalid');
-    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Basic dXNlcjpwYXNz'), 401, 'unauthenticated');
-  });
-
   it('expires the token after ACCESS_TOKEN_TTL, and a refresh brings a working one', async () => {
     const user = await t.newUser();
     t.clock.advance(301_000);
     expectError(await user.client.me(), 401, 'token_expired');
     const refreshed = await user.client.refresh();
     expect(refreshed.status).toBe(200);
-    TokenResponse.parse(refreshed.body);
+    refreshResponses[mode].parse(refreshed.body);
     expect((await user.client.me()).status).toBe(200);
   });
 });
 
-describe('jwt mode: refresh tokens', () => {
-  const t = useTestApp('jwt', { env: { REFRESH_TOKEN_TTL: '1d' } });
+describe('jwt mode: the Authorization header', () => {
+  const t = useTestApp('jwt');
+
+  it('refuses a malformed Authorization header with 401', async () => {
+    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Bearer'), 401, 'token_invalid');
+    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Bearer a b'), 401, 'token_invalid');
+    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', 'Basic dXNlcjpwYXNz'), 401, 'unauthenticated');
+  });
+});
+
+describe.each(tokenModes)('%s mode: refresh tokens', (mode) => {
+  const t = useTestApp(mode, { env: { REFRESH_TOKEN_TTL: '1d' } });
+  /** A refresh from this client (its Origin, cookies and CSRF token) presenting this rt cookie instead of its own. */
+  const refreshWith = (client: TestClient, rt: string) => {
+    const cookies = client.cookieHeader(paths.refresh).split('; ').filter((c) => c && !c.startsWith('rt='));
+    return supertest(t.app.app)
+      .post(paths.refresh)
+      .set({ ...client.headersFor('post', paths.refresh), Cookie: [...cookies, `rt=${rt}`].join('; ') });
+  };
 
   it('rotates the refresh token on every refresh', async () => {
     const { client } = await t.newUser();
@@ -152,32 +165,30 @@ describe('jwt mode: refresh tokens', () => {
     await laptop.login({ email: user.email, password: user.password });
     const stolen = user.client.cookie('rt')!;
     expect((await user.client.refresh()).status).toBe(200); // the owner rotates
-    const thief = supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${stolen}`);
-    const replay = await thief;
+    const replay = await refreshWith(await t.client().ready(), stolen); // the thief, from a browser of its own
     expectError(replay, 401, 'token_invalid');
     expect(parseSetCookie(replay, 'rt')?.attributes.expires).toMatch(/1970/);
     // The owner's fresh refresh token and access token die with the family...
+    const ownersToken = accessTokenCarrier[mode].of(user.client)!;
     expectError(await user.client.refresh(), 401, 'token_invalid');
-    expectError(await user.client.me(), 401, 'token_invalid');
+    expectError(await accessTokenCarrier[mode].present(supertest(t.app.app).get(paths.me), ownersToken), 401, 'token_invalid');
     // ...and the same user's other login is untouched.
     expect((await laptop.me()).status).toBe(200);
     expect((await laptop.refresh()).status).toBe(200);
   });
 
-  it('lets at most one of concurrent refreshes with one token succeed', async () => {
+  it('lets exactly one of concurrent refreshes with one token succeed', async () => {
     const { client } = await t.newUser();
     const token = client.cookie('rt')!;
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${token}`)),
-    );
-    expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    const results = await Promise.all(Array.from({ length: 5 }, () => refreshWith(client, token)));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401, 401, 401]);
     for (const r of results.filter((r) => r.status !== 200)) expectError(r, 401, 'token_invalid');
   });
 
   it('answers a refresh without the cookie with 401 unauthenticated, and a garbage cookie with token_invalid', async () => {
     expectError(await t.client().refresh(), 401, 'unauthenticated');
-    const garbage = await supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', 'rt=%E0%A4%A');
-    expectError(garbage, 401, 'token_invalid');
+    const client = await t.client().ready();
+    expectError(await refreshWith(client, '%E0%A4%A'), 401, 'token_invalid');
   });
 
   it('refuses an expired refresh token', async () => {
@@ -198,63 +209,91 @@ describe('jwt mode: refresh tokens', () => {
 
   it('refuses refresh and logout without an allowed Origin, and the refused request consumes nothing', async () => {
     const { client } = await t.newUser();
-    const rt = client.cookie('rt')!;
+    const { Origin: _origin, ...withoutOrigin } = client.headersFor('post', paths.refresh);
     const bare = supertest(t.app.app);
-    expectError(await bare.post(paths.refresh).set('Cookie', `rt=${rt}`), 403, 'forbidden_origin');
-    expectError(await bare.post(paths.refresh).set('Origin', foreignOrigin).set('Cookie', `rt=${rt}`), 403, 'forbidden_origin');
-    expectError(await bare.post(paths.logout).set('Cookie', `rt=${rt}`), 403, 'forbidden_origin');
+    expectError(await bare.post(paths.refresh).set(withoutOrigin), 403, 'forbidden_origin');
+    expectError(await bare.post(paths.refresh).set({ ...withoutOrigin, Origin: foreignOrigin }), 403, 'forbidden_origin');
+    expectError(await bare.post(paths.logout).set(withoutOrigin), 403, 'forbidden_origin');
     expect((await client.me()).status).toBe(200);
     expect((await client.refresh()).status).toBe(200);
   });
 });
 
-describe('jwt mode: logout and revocation', () => {
-  const t = useTestApp('jwt');
+describe.each(tokenModes)('%s mode: logout and revocation', (mode) => {
+  const t = useTestApp(mode);
+  const carrier = accessTokenCarrier[mode];
+  const me = (token: string) => carrier.present(supertest(t.app.app).get(paths.me), token);
 
   it('revokes the family of the rt cookie, and its access token is refused at once', async () => {
     const { client } = await t.newUser();
-    const token = client.state.accessToken!;
-    expect((await client.post(paths.logout)).status).toBe(204);
-    expectError(await supertest(t.app.app).get(paths.me).set('Authorization', `Bearer ${token}`), 401, 'token_invalid');
+    const token = carrier.of(client)!;
+    expect((await client.logout()).status).toBe(204);
+    expectError(await me(token), 401, 'token_invalid');
     expectError(await client.refresh(), 401, 'unauthenticated'); // the cookie was cleared
   });
 
-  it('revokes the family of the Bearer token when there is no cookie', async () => {
+  it('revokes the family of the access token when there is no refresh cookie', async () => {
     const { client } = await t.newUser();
-    const token = client.state.accessToken!;
+    const token = carrier.of(client)!;
     const rt = client.cookie('rt')!;
-    const res = await supertest(t.app.app).post(paths.logout).set('Origin', allowedOrigin).set('Authorization', `Bearer ${token}`);
+    const { Cookie: _cookies, ...headers } = client.headersFor('post', paths.logout);
+    const res = await carrier.present(supertest(t.app.app).post(paths.logout).set(headers), token);
     expect(res.status).toBe(204);
-    expectError(await client.me(), 401, 'token_invalid');
-    const refresh = await supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${rt}`);
+    expectError(await me(token), 401, 'token_invalid');
+    const refresh = await supertest(t.app.app)
+      .post(paths.refresh)
+      .set({ ...headers, Cookie: `rt=${rt}; at=${token}` });
     expectError(refresh, 401, 'token_invalid');
   });
 
-  it('lists families as sessions and revokes one by id', async () => {
+  it('does not let a long-expired access token end its login', async () => {
+    const { client } = await t.newUser();
+    const token = carrier.of(client)!;
+    t.clock.advance(2 * 301_000);
+    const { Cookie: _cookies, ...headers } = client.headersFor('post', paths.logout);
+    expect((await carrier.present(supertest(t.app.app).post(paths.logout).set(headers), token)).status).toBe(204);
+    expect((await client.refresh()).status).toBe(200);
+    expect((await client.me()).status).toBe(200);
+  });
+
+  it('lists families as sessions and revokes one by id, whose access token is refused at once', async () => {
     const user = await t.newUser();
-    const { sid } = decodeParts(user.client.state.accessToken!).payload;
+    const { sid } = decodeParts(carrier.of(user.client)!).payload;
+    const laptop = t.client();
+    await laptop.login({ email: user.email, password: user.password });
+    const laptopSid = decodeParts(carrier.of(laptop)!).payload.sid as string;
     const list = await user.client.get(paths.sessions);
-    expect(list.body.sessions).toEqual([expect.objectContaining({ id: sid, current: true })]);
+    expect(list.body.sessions).toHaveLength(2);
+    expect(list.body.sessions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: sid, current: true }), expect.objectContaining({ id: laptopSid, current: false })]),
+    );
+    expect((await user.client.delete(paths.session(laptopSid))).status).toBe(204);
+    expectError(await laptop.me(), 401, 'token_invalid');
+    expectError(await laptop.refresh(), 401, 'token_invalid');
+    expect((await user.client.me()).status).toBe(200);
+    expect((await user.client.get(paths.sessions)).body.sessions).toEqual([expect.objectContaining({ id: sid })]);
   });
 });
 
-describe('jwt mode: revocation check off', () => {
-  const t = useTestApp('jwt', { env: { JWT_REVOCATION_CHECK: 'off' } });
+describe.each(tokenModes)('%s mode: revocation check off', (mode) => {
+  const t = useTestApp(mode, { env: { JWT_REVOCATION_CHECK: 'off' } });
+  const carrier = accessTokenCarrier[mode];
 
   it('lets a logged-out access token live until it expires, but never refresh', async () => {
     const { client } = await t.newUser();
-    const rt = client.cookie('rt')!;
+    const token = carrier.of(client)!;
+    const refreshHeaders = client.headersFor('post', paths.refresh);
     expect((await client.post(paths.logout)).status).toBe(204);
-    expect((await client.me()).status).toBe(200);
+    const me = () => carrier.present(supertest(t.app.app).get(paths.me), token);
+    expect((await me()).status).toBe(200);
     t.clock.advance(301_000);
-    expectError(await client.me(), 401, 'token_expired');
-    const refresh = await supertest(t.app.app).post(paths.refresh).set('Origin', allowedOrigin).set('Cookie', `rt=${rt}`);
-    expectError(refresh, 401, 'token_invalid');
+    expectError(await me(), 401, 'token_expired');
+    expectError(await supertest(t.app.app).post(paths.refresh).set(refreshHeaders), 401, 'token_invalid');
   });
 });
 
 describe('jwt mode: Secure cookies', () => {
-  const t = useTestApp('jwt', { env: { COOKIE_SECURE: 'on', TRUST_PROXY: 'on' } });
+  const t = useTestApp('jwt', { env: { COOKIE_SECURE: 'on', TRUST_PROXY: '1' } });
 
   it('names the refresh cookie __Secure-rt and marks it Secure', async () => {
     const user = await t.newUser();

@@ -1,4 +1,4 @@
-import { csrfHeader, ErrorBody, paths, SessionLoginResponse, type ErrorCode } from '@authbench/contract';
+import { CsrfResponse, csrfHeader, ErrorBody, paths, SessionLoginResponse, type ErrorCode } from '@authbench/contract';
 import supertest, { type Response } from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { touchIntervalMs } from '../src/storage/session-store';
@@ -14,26 +14,42 @@ describe('session mode: the sid cookie', () => {
   const t = useTestApp('session');
 
   it('is HttpOnly, SameSite=Lax, Path=/ and not Secure by default', async () => {
-    const res = await t.client().get(paths.csrf);
+    const user = await t.newUser();
+    const res = await t.client().login({ email: user.email, password: user.password });
     const sid = parseSetCookie(res, 'sid');
     expect(sid?.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/' });
     expect(sid?.attributes.secure).toBeUndefined();
     expect(sid?.attributes.domain).toBeUndefined();
   });
 
+  it('keeps no session, and sets no sid, for a visitor who has not logged in', async () => {
+    const client = t.client();
+    const csrf = await client.csrf();
+    expect(csrf.status).toBe(200);
+    expect(parseSetCookie(csrf, 'sid')).toBeUndefined();
+    expect(parseSetCookie(csrf, 'csrf')?.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/' });
+    const refused = await client.post(paths.login, { email: uniqueEmail(), password: 'wrong password' });
+    expectError(refused, 401, 'invalid_credentials');
+    expect(parseSetCookie(refused, 'sid')).toBeUndefined();
+  });
+
   it('gets a new id at login, and the id planted before login is worth nothing after it', async () => {
-    const user = await t.newUser();
-    const client = await t.client().ready();
-    const planted = client.cookie('sid');
+    // The attacker plants the id of a session of their own (the only kind they can get signed).
+    const attacker = await t.newUser('Attacker');
+    const planted = attacker.client.cookie('sid')!;
     expect(planted).toBeTruthy();
-    const res = await client.login({ email: user.email, password: user.password });
+    const victim = await t.newUser('Victim');
+    const client = t.client();
+    client.agent.jar.setCookie(`sid=${planted}; Path=/`, '127.0.0.1', '/');
+    await client.csrf();
+    const res = await client.login({ email: victim.email, password: victim.password });
     expect(res.status).toBe(200);
     const fresh = client.cookie('sid');
     expect(fresh).toBeTruthy();
     expect(fresh).not.toBe(planted);
-    // The attacker who planted the old id holds nothing.
+    // The planted id never becomes the victim's login: login regenerates (and so ends) it.
     expectError(await supertest(t.app.app).get(paths.me).set('Cookie', `sid=${planted}`), 401, 'unauthenticated');
-    expect((await client.me()).status).toBe(200);
+    expect((await client.me()).body.user.name).toBe('Victim');
   });
 
   it('is destroyed at logout: the old cookie no longer authenticates', async () => {
@@ -54,13 +70,22 @@ describe('session mode: the sid cookie', () => {
 });
 
 describe('session mode: Secure cookies', () => {
-  const t = useTestApp('session', { env: { COOKIE_SECURE: 'on', TRUST_PROXY: 'on' } });
+  const t = useTestApp('session', { env: { COOKIE_SECURE: 'on', TRUST_PROXY: '1' } });
 
   it('uses the __Host- prefix with Secure and Path=/ behind an HTTPS proxy', async () => {
-    const res = await t.client().get(paths.csrf).set('X-Forwarded-Proto', 'https');
+    // Over "HTTPS" (the proxy says so), with the cookies a browser would send back over it.
+    const https = (req: supertest.Test, cookie?: string) => req.set('X-Forwarded-Proto', 'https').set('Origin', allowedOrigin).set(cookie ? { Cookie: cookie } : {});
+    const csrf = await https(supertest(t.app.app).get(paths.csrf));
+    const csrfCookie = parseSetCookie(csrf, '__Host-csrf');
+    expect(csrfCookie?.attributes).toMatchObject({ secure: true, httponly: true, path: '/', samesite: 'Lax' });
+    const res = await https(supertest(t.app.app).post(paths.register), `__Host-csrf=${csrfCookie!.value}`)
+      .set(csrfHeader, CsrfResponse.parse(csrf.body).csrfToken)
+      .send({ email: uniqueEmail(), password: 'correct horse battery', name: 'Secure' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
     const sid = parseSetCookie(res, '__Host-sid');
     expect(sid?.attributes).toMatchObject({ secure: true, httponly: true, path: '/', samesite: 'Lax' });
     expect(sid?.attributes.domain).toBeUndefined();
+    expect((await https(supertest(t.app.app).get(paths.me), `__Host-sid=${sid!.value}`)).status).toBe(200);
   });
 });
 

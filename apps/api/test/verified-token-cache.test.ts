@@ -133,12 +133,14 @@ describe('access-token verification with the cache', () => {
     expect(tokens.verify(accessToken).sub).toBe('user-1');
   });
 
-  it('does not let an expired token in through logout’s ignoreExpiration path', () => {
+  it('does not let an expired token in through the expired-for-at-most path, nor one expired longer ago', () => {
     const { clock, tokens } = setup();
     const { accessToken } = tokens.issue('user-1', 'family-1');
     clock.advance(301_000);
-    expect(tokens.verify(accessToken, { ignoreExpiration: true }).sid).toBe('family-1');
+    expect(tokens.verify(accessToken, { expiredForAtMostMs: 60_000 }).sid).toBe('family-1');
     expectCode(() => tokens.verify(accessToken), 'token_expired');
+    clock.advance(60_000);
+    expectCode(() => tokens.verify(accessToken, { expiredForAtMostMs: 60_000 }), 'token_expired');
   });
 
   it('works with the cache off', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DisplayName, Email, Password, User } from './user';
 
-export const AuthMode = z.enum(['session', 'jwt']);
+export const AuthMode = z.enum(['session', 'jwt', 'jwt-cookie']);
 export type AuthMode = z.infer<typeof AuthMode>;
 export const authModes = AuthMode.options;
 
@@ -14,21 +14,43 @@ export type LoginRequest = z.input<typeof LoginRequest>;
 export const CsrfResponse = z.object({ csrfToken: z.string() });
 export type CsrfResponse = z.infer<typeof CsrfResponse>;
 
+const ExpiresIn = z.number().int().positive();
+
+/** jwt mode's refresh answer: the access token travels in the body, for script to hold. */
 export const TokenResponse = z.object({
   accessToken: z.string(),
   tokenType: z.literal('Bearer'),
-  expiresIn: z.number().int().positive(),
+  expiresIn: ExpiresIn,
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
-export const SessionLoginResponse = z.object({ user: User, csrfToken: z.string() });
+/** jwt-cookie mode's refresh answer: the new access token is in the `at` cookie, never here. */
+export const CookieTokenResponse = z.strictObject({ expiresIn: ExpiresIn });
+export type CookieTokenResponse = z.infer<typeof CookieTokenResponse>;
+
+export const SessionLoginResponse = z.strictObject({ user: User, csrfToken: z.string() });
 export type SessionLoginResponse = z.infer<typeof SessionLoginResponse>;
 
 export const JwtLoginResponse = TokenResponse.extend({ user: User });
 export type JwtLoginResponse = z.infer<typeof JwtLoginResponse>;
 
-export const LoginResponse = z.union([SessionLoginResponse, JwtLoginResponse]);
-export type LoginResponse = z.infer<typeof LoginResponse>;
+export const JwtCookieLoginResponse = z.strictObject({ user: User, csrfToken: z.string(), expiresIn: ExpiresIn });
+export type JwtCookieLoginResponse = z.infer<typeof JwtCookieLoginResponse>;
+
+/** What each mode answers to a login or a register (201). */
+export const loginResponses = {
+  session: SessionLoginResponse,
+  jwt: JwtLoginResponse,
+  'jwt-cookie': JwtCookieLoginResponse,
+} as const satisfies Record<AuthMode, z.ZodType>;
+export type LoginResponse = z.infer<(typeof loginResponses)[AuthMode]>;
+
+/** What each mode with a refresh token answers to POST /api/auth/refresh. */
+export const refreshResponses = {
+  jwt: TokenResponse,
+  'jwt-cookie': CookieTokenResponse,
+} as const satisfies Partial<Record<AuthMode, z.ZodType>>;
+export type RefreshResponse = z.infer<(typeof refreshResponses)[keyof typeof refreshResponses]>;
 
 export const AccessTokenClaims = z.object({
   sub: z.string().min(1),
@@ -51,9 +73,22 @@ export const Jwk = z.looseObject({
 export const Jwks = z.object({ keys: z.array(Jwk) });
 export type Jwks = z.infer<typeof Jwks>;
 
-/** Cookie names: the spec's, with the prefixes browsers enforce when cookies are Secure. */
+/**
+ * Cookie names: the spec's, with the prefixes browsers enforce when cookies are Secure
+ * (`__Host-` for Path=/ cookies, `__Secure-` for `rt`, whose Path is /api/auth).
+ */
 export const cookieNames = (secure: boolean) => ({
+  /** session mode: names the server-side session. */
   session: secure ? '__Host-sid' : 'sid',
+  /** jwt modes: the rotating refresh token. */
   refresh: secure ? '__Secure-rt' : 'rt',
+  /** jwt-cookie mode: the access token itself. */
+  access: secure ? '__Host-at' : 'at',
+  /** Modes with CSRF tokens, before login: the random value a token is signed over (double submit). */
+  csrf: secure ? '__Host-csrf' : 'csrf',
 });
 export const csrfHeader = 'X-CSRF-Token';
+
+/** A session's (or refresh family's) public id: 22 URL-safe characters. */
+export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a session id.');
+export const SessionParams = z.object({ id: SessionId });

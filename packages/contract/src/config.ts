@@ -10,13 +10,30 @@ export const CookieInfo = z.object({
   sameSite: z.enum(['lax', 'strict', 'none']),
   path: z.string(),
   maxAgeSeconds: z.number().int().positive(),
+  /** CHIPS: kept per top-level site, so a browser that blocks third-party cookies still sends it there. */
+  partitioned: z.boolean(),
 });
 export type CookieInfo = z.infer<typeof CookieInfo>;
 
+const Seconds = z.number().int().positive();
+
+/**
+ * The live configuration of one API: what the SPA needs to pick its transport, and what the
+ * comparison shows instead of prose. Fields that do not apply to a mode are absent.
+ */
 export const ConfigResponse = z.object({
   authMode: AuthMode,
-  accessTokenTtlSeconds: z.number().int().positive().optional(),
   cookies: z.array(CookieInfo),
+  /** jwt modes. */
+  accessTokenTtlSeconds: Seconds.optional(),
+  refreshTokenTtlSeconds: Seconds.optional(),
+  /** jwt modes: whether a revoked login's access tokens are refused at once (JWT_REVOCATION_CHECK). */
+  revocationCheck: z.boolean().optional(),
+  /** session mode. */
+  sessionIdleSeconds: Seconds.optional(),
+  sessionAbsoluteSeconds: Seconds.optional(),
+  /** Modes whose unsafe requests carry a CSRF token: the header that carries it. */
+  csrfHeader: z.string().optional(),
 });
 export type ConfigResponse = z.infer<typeof ConfigResponse>;
 

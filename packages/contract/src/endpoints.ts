@@ -3,12 +3,14 @@ import {
   CsrfResponse,
   Jwks,
   LoginRequest,
-  LoginResponse,
+  loginResponses,
+  refreshResponses,
   RegisterRequest,
-  TokenResponse,
+  SessionParams,
   type AuthMode,
 } from './auth';
 import { ConfigResponse, HealthResponse } from './config';
+import type { ErrorCode } from './errors';
 import { MeResponse, UpdateMeRequest } from './me';
 import { SessionsResponse } from './sessions';
 
@@ -28,34 +30,103 @@ export const paths = {
   jwks: '/.well-known/jwks.json',
 } as const;
 
+/** How each mode carries a login, as far as the contract's shapes and codes go. */
+export interface ModeTraits {
+  /** Unsafe requests carry X-CSRF-Token (the browser attaches the credential by itself). */
+  csrf: boolean;
+  /** What an authenticated endpoint answers when the credential is missing or bad. */
+  authErrors: readonly ErrorCode[];
+  /** The OpenAPI security scheme of an authenticated endpoint. */
+  security: 'sessionCookie' | 'bearer' | 'accessCookie';
+  /** Has a refresh token (cookie `rt`): refresh and logout are cookie-bearing, Origin required. */
+  refreshToken: boolean;
+}
+
+const tokenErrors = ['unauthenticated', 'token_expired', 'token_invalid'] as const;
+
+export const modeTraits = {
+  session: { csrf: true, authErrors: ['unauthenticated'], security: 'sessionCookie', refreshToken: false },
+  jwt: { csrf: false, authErrors: tokenErrors, security: 'bearer', refreshToken: true },
+  'jwt-cookie': { csrf: true, authErrors: tokenErrors, security: 'accessCookie', refreshToken: true },
+} as const satisfies Record<AuthMode, ModeTraits>;
+
+type Method = 'get' | 'post' | 'patch' | 'delete';
+
 export interface Endpoint {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: Method;
+  /** OpenAPI style: `{id}` for a path parameter. */
   path: string;
   summary: string;
   modes: readonly AuthMode[];
   authenticated: boolean;
+  /** Path parameters, validated before anything else looks at them. */
+  params?: z.ZodObject;
   request?: z.ZodType;
   status: number;
-  response?: z.ZodType;
+  /** One schema, or one per mode where the modes answer differently. */
+  response?: z.ZodType | Partial<Record<AuthMode, z.ZodType>>;
+  /** The endpoint's own error codes, beyond those every request of its kind may meet (see errorsOf). */
+  errors: readonly ErrorCode[];
+  /** Carries the refresh cookie: a browser must call it from an allowed origin (Origin required). */
+  cookieBearing?: boolean;
+  /** Needs no store (answers 503 never). */
+  storeless?: boolean;
 }
 
-const both = ['session', 'jwt'] as const;
+const all = ['session', 'jwt', 'jwt-cookie'] as const;
+const withCsrf = all.filter((mode) => modeTraits[mode].csrf);
+const withRefresh = all.filter((mode) => modeTraits[mode].refreshToken);
 
-/** Every endpoint of the HTTP contract; the OpenAPI document is generated from this list. */
-export const endpoints: readonly Endpoint[] = [
-  { method: 'get', path: paths.health, summary: 'Liveness and store checks', modes: both, authenticated: false, status: 200, response: HealthResponse },
-  { method: 'get', path: paths.config, summary: 'The mode of this API', modes: both, authenticated: false, status: 200, response: ConfigResponse },
-  { method: 'get', path: paths.csrf, summary: 'A CSRF token for this session', modes: ['session'], authenticated: false, status: 200, response: CsrfResponse },
-  { method: 'post', path: paths.register, summary: 'Create an account and log in', modes: both, authenticated: false, request: RegisterRequest, status: 201, response: LoginResponse },
-  { method: 'post', path: paths.login, summary: 'Log in', modes: both, authenticated: false, request: LoginRequest, status: 200, response: LoginResponse },
-  { method: 'post', path: paths.refresh, summary: 'Rotate the refresh cookie for a new access token', modes: ['jwt'], authenticated: false, status: 200, response: TokenResponse },
-  { method: 'post', path: paths.logout, summary: 'End this session or token family', modes: both, authenticated: false, status: 204 },
-  { method: 'post', path: paths.logoutAll, summary: 'End every session of the user', modes: both, authenticated: true, status: 204 },
-  { method: 'get', path: paths.sessions, summary: 'The user’s active sessions', modes: both, authenticated: true, status: 200, response: SessionsResponse },
-  { method: 'delete', path: '/api/auth/sessions/{id}', summary: 'Revoke one of the user’s sessions', modes: both, authenticated: true, status: 204 },
-  { method: 'get', path: paths.me, summary: 'The current user', modes: both, authenticated: true, status: 200, response: MeResponse },
-  { method: 'patch', path: paths.me, summary: 'Edit the current user', modes: both, authenticated: true, request: UpdateMeRequest, status: 200, response: MeResponse },
-  { method: 'get', path: paths.jwks, summary: 'Public keys that verify access tokens', modes: ['jwt'], authenticated: false, status: 200, response: Jwks },
-];
+/** Every endpoint of the HTTP contract; the routes and the OpenAPI document are built from this list. */
+export const endpoints = {
+  health: { method: 'get', path: paths.health, summary: 'Liveness and store checks', modes: all, authenticated: false, status: 200, response: HealthResponse, errors: [] },
+  config: { method: 'get', path: paths.config, summary: 'The mode of this API and its live settings', modes: all, authenticated: false, status: 200, response: ConfigResponse, errors: [], storeless: true },
+  openapi: { method: 'get', path: paths.openapi, summary: 'This document', modes: all, authenticated: false, status: 200, errors: [], storeless: true },
+  csrf: { method: 'get', path: paths.csrf, summary: 'A CSRF token for this login, or for this browser before login', modes: withCsrf, authenticated: false, status: 200, response: CsrfResponse, errors: [] },
+  register: { method: 'post', path: paths.register, summary: 'Create an account and log in', modes: all, authenticated: false, request: RegisterRequest, status: 201, response: loginResponses, errors: ['email_taken', 'rate_limited'] },
+  login: { method: 'post', path: paths.login, summary: 'Log in', modes: all, authenticated: false, request: LoginRequest, status: 200, response: loginResponses, errors: ['invalid_credentials', 'rate_limited'] },
+  refresh: { method: 'post', path: paths.refresh, summary: 'Rotate the refresh cookie for a new access token', modes: withRefresh, authenticated: false, status: 200, response: refreshResponses, errors: ['unauthenticated', 'token_invalid'], cookieBearing: true },
+  logout: { method: 'post', path: paths.logout, summary: 'End this session or token family', modes: all, authenticated: false, status: 204, errors: [], cookieBearing: true },
+  logoutAll: { method: 'post', path: paths.logoutAll, summary: 'End every session of the user', modes: all, authenticated: true, status: 204, errors: [] },
+  sessions: { method: 'get', path: paths.sessions, summary: 'The user’s active sessions', modes: all, authenticated: true, status: 200, response: SessionsResponse, errors: [] },
+  revokeSession: { method: 'delete', path: '/api/auth/sessions/{id}', summary: 'Revoke one of the user’s sessions', modes: all, authenticated: true, params: SessionParams, status: 204, errors: ['not_found'] },
+  me: { method: 'get', path: paths.me, summary: 'The current user', modes: all, authenticated: true, status: 200, response: MeResponse, errors: [] },
+  updateMe: { method: 'patch', path: paths.me, summary: 'Edit the current user', modes: all, authenticated: true, request: UpdateMeRequest, status: 200, response: MeResponse, errors: [] },
+  jwks: { method: 'get', path: paths.jwks, summary: 'Public keys that verify access tokens', modes: withRefresh, authenticated: false, status: 200, response: Jwks, errors: [], storeless: true },
+} as const satisfies Record<string, Endpoint>;
 
+export type EndpointName = keyof typeof endpoints;
+export const endpointList: readonly Endpoint[] = Object.values(endpoints);
 
+/** The endpoints one API process answers in this mode. */
+export const endpointsOf = (mode: AuthMode): Endpoint[] => endpointList.filter((e) => e.modes.includes(mode));
+
+const isSchemaMap = (response: Endpoint['response']): response is Partial<Record<AuthMode, z.ZodType>> =>
+  response !== undefined && !('safeParse' in response);
+
+/** The success body of an endpoint in a mode, if it has one. */
+export function responseOf(endpoint: Endpoint, mode: AuthMode): z.ZodType | undefined {
+  return isSchemaMap(endpoint.response) ? endpoint.response[mode] : endpoint.response;
+}
+
+/**
+ * Every error code an endpoint can answer in a mode, in the order SPEC §5 checks them: the
+ * request's origin, body and CSRF token, authentication, validation, the endpoint's own codes,
+ * then a store that is down and the unexpected.
+ */
+export function errorsOf(endpoint: Endpoint, mode: AuthMode): ErrorCode[] {
+  const traits: ModeTraits = modeTraits[mode];
+  const unsafe = endpoint.method !== 'get';
+  const codes: ErrorCode[] = [
+    ...(unsafe || endpoint.cookieBearing ? (['forbidden_origin'] as const) : []),
+    ...(unsafe ? (['unsupported_media_type', 'payload_too_large', 'invalid_json'] as const) : []),
+    ...(unsafe && traits.csrf ? (['csrf_failed'] as const) : []),
+    ...(endpoint.params ? (['not_found'] as const) : []),
+    ...(endpoint.authenticated ? traits.authErrors : []),
+    ...(endpoint.request ? (['validation_failed'] as const) : []),
+    ...endpoint.errors,
+    ...(endpoint.storeless || endpoint === endpoints.health ? [] : (['service_unavailable'] as const)),
+    'internal',
+  ];
+  return [...new Set(codes)];
+}

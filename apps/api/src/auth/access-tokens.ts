@@ -25,8 +25,9 @@ export function createAccessTokens({ keys, issuer, audience, ttlSeconds, now, ca
   const verified = createVerifiedTokenCache<AccessTokenClaims>({ maxEntries: cacheSize, now });
 
   return {
-    issue(userId: string, familyId: string): TokenResponse {
-      const iat = Math.floor(now() / 1000);
+    /** A token for this login, issued at `at` (ms; default now). */
+    issue(userId: string, familyId: string, at = now()): TokenResponse {
+      const iat = Math.floor(at / 1000);
       const accessToken = jwt.sign({ sid: familyId, iat, exp: iat + ttlSeconds }, signer.privateKey, {
         algorithm: 'ES256',
         keyid: signer.kid,
@@ -38,9 +39,15 @@ export function createAccessTokens({ keys, issuer, audience, ttlSeconds, now, ca
       return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds };
     },
 
-    /** The verified claims, or 401 token_expired / token_invalid. Algorithm, issuer and audience are pinned. */
-    verify(token: string, { ignoreExpiration = false } = {}): AccessTokenClaims {
-      const remembered = ignoreExpiration ? undefined : verified.get(token);
+    /**
+     * The verified claims, or 401 token_expired / token_invalid. Algorithm, issuer and audience
+     * are pinned. `expiredForAtMostMs` also accepts a genuine token that expired no longer ago
+     * than that (a logout, a CSRF binding).
+     */
+    verify(token: string, { expiredForAtMostMs }: { expiredForAtMostMs?: number } = {}): AccessTokenClaims {
+      const ignoreExpiration = expiredForAtMostMs !== undefined;
+      // The cache answers only for unexpired tokens, which every caller accepts.
+      const remembered = verified.get(token);
       if (remembered) return remembered;
       let payload: unknown;
       try {
@@ -60,9 +67,12 @@ export function createAccessTokens({ keys, issuer, audience, ttlSeconds, now, ca
       }
       const claims = AccessTokenClaims.safeParse(payload);
       if (!claims.success) throw new AppError('token_invalid');
+      // jsonwebtoken's rule, in whole seconds: expired once `exp <= now`.
+      const expired = claims.data.exp <= Math.floor(now() / 1000);
+      if (expired && claims.data.exp * 1000 + (expiredForAtMostMs ?? 0) <= now()) throw new AppError('token_expired');
       // Only now, with every check passed, may the token be trusted again without them.
       const result = Object.freeze(claims.data);
-      if (!ignoreExpiration) verified.set(token, result);
+      if (!expired) verified.set(token, result);
       return result;
     },
 

@@ -1,4 +1,5 @@
 import type { AuthMode } from '@authbench/contract';
+import { createJwtCookieStrategy } from './jwt-cookie-strategy';
 import { createJwtStrategy } from './jwt-strategy';
 import { createSessionStrategy } from './session-strategy';
 import type { AuthDeps, AuthStrategy } from './strategy';
@@ -6,6 +7,7 @@ import type { AuthDeps, AuthStrategy } from './strategy';
 const strategies = {
   session: createSessionStrategy,
   jwt: createJwtStrategy,
+  'jwt-cookie': createJwtCookieStrategy,
 } satisfies Record<AuthMode, (deps: AuthDeps) => AuthStrategy>;
 
 /** The one place that reads the auth mode: everything else talks to the strategy. */

@@ -1,23 +1,32 @@
-import { cookieNames, csrfHeader, paths, type SessionInfo } from '@authbench/contract';
-import express, { type Request, type RequestHandler } from 'express';
+import { csrfHeader, type SessionInfo } from '@authbench/contract';
+import type { Request } from 'express';
 import session from 'express-session';
 import { AppError } from '../http/app-error';
+import { credentialCookie } from '../http/cookies';
 import { expiryOf, publicSessionId } from '../storage/session-store';
+import { createCsrfProtection } from './csrf';
+import { deriveKeys } from './derive-keys';
 import type { AuthDeps, AuthStrategy } from './strategy';
-import { randomToken, safeEqual } from './tokens';
-
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+import { randomToken } from './tokens';
 
 const promisify = (run: (done: (err?: Error) => void) => void) =>
   new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
 
+// A user-agent header can be any length up to the server's header limit: keep what identifies it.
+export const maxStoredUserAgent = 512;
+export const userAgentOf = (req: Request) => req.get('user-agent')?.slice(0, maxStoredUserAgent) ?? null;
+
 /** Cookie sessions: `sid` names a server-side session; unsafe requests prove intent with a CSRF token. */
 export function createSessionStrategy({ config, secrets, storage, now }: AuthDeps): AuthStrategy {
-  const cookieName = cookieNames(config.cookieSecure).session;
-  const cookie = { httpOnly: true, sameSite: config.cookieSameSite, secure: config.cookieSecure, path: '/' } as const;
+  const cookie = credentialCookie(config, {
+    name: config.cookieNames.session,
+    purpose: 'names the server-side session',
+    path: '/',
+    maxAgeSeconds: config.sessionAbsoluteSeconds,
+  });
 
   const loadSession = session({
-    name: cookieName,
+    name: cookie.name,
     secret: secrets.sessionSecrets,
     store: storage.sessions,
     resave: false,
@@ -25,45 +34,29 @@ export function createSessionStrategy({ config, secrets, storage, now }: AuthDep
     rolling: false,
     genid: randomToken,
     // The store enforces the idle and absolute timeouts; the cookie need only outlive them.
-    cookie: { ...cookie, maxAge: config.sessionAbsoluteSeconds * 1000 },
+    cookie: { ...cookie.options, maxAge: config.sessionAbsoluteSeconds * 1000 },
   });
 
-  const checkCsrf: RequestHandler = (req, _res, next) => {
-    if (safeMethods.has(req.method)) return next();
-    const sent = req.get(csrfHeader);
-    const expected = req.session.csrfToken;
-    if (!sent || !expected || !safeEqual(sent, expected)) throw new AppError('csrf_failed');
-    next();
-  };
+  const csrf = createCsrfProtection({
+    keys: deriveKeys('csrf', secrets.sessionSecrets),
+    config,
+    loginOf: (req) => (req.session.userId ? req.sessionID : undefined),
+  });
 
   const endSession = async (req: Request) => {
     await promisify((done) => req.session.destroy(done));
   };
 
-  const routes = express.Router();
-  routes.get(paths.csrf, (req, res) => {
-    req.session.csrfToken ??= randomToken();
-    res.json({ csrfToken: req.session.csrfToken });
-  });
-
   return {
     mode: 'session',
-    beforeRoutes: [loadSession, checkCsrf],
-    mustCarryOrigin: () => false,
-    routes,
+    beforeRoutes: [loadSession, csrf.check],
+    handlers: { csrf: csrf.issue },
     publicConfig: {
       authMode: 'session',
-      cookies: [
-        {
-          name: cookieName,
-          purpose: 'names the server-side session',
-          httpOnly: true,
-          secure: cookie.secure,
-          sameSite: cookie.sameSite,
-          path: cookie.path,
-          maxAgeSeconds: config.sessionAbsoluteSeconds,
-        },
-      ],
+      sessionIdleSeconds: config.sessionIdleSeconds,
+      sessionAbsoluteSeconds: config.sessionAbsoluteSeconds,
+      csrfHeader,
+      cookies: [cookie.info, csrf.cookieInfo],
     },
 
     authenticate(req) {
@@ -72,7 +65,7 @@ export function createSessionStrategy({ config, secrets, storage, now }: AuthDep
       return Promise.resolve({ userId, sessionId: publicSessionId(req.sessionID) });
     },
 
-    async signIn(req, _res, user) {
+    async signIn(req, res, user) {
       // A new id at login: a session id planted before login is worth nothing after it.
       await promisify((done) => req.session.regenerate(done));
       const at = now();
@@ -81,19 +74,20 @@ export function createSessionStrategy({ config, secrets, storage, now }: AuthDep
         createdAt: at,
         lastSeenAt: at,
         absoluteExpiresAt: at + config.sessionAbsoluteSeconds * 1000,
-        userAgent: req.get('user-agent') ?? null,
-        csrfToken: randomToken(),
+        userAgent: userAgentOf(req),
       });
       await promisify((done) => req.session.save(done));
-      return { user, csrfToken: req.session.csrfToken! };
+      await storage.sessions.limitPerUser(user.id);
+      csrf.clearAnonymous(res);
+      return { user, csrfToken: csrf.forLogin(req.sessionID) };
     },
 
     async signOut(req, res) {
       await endSession(req);
-      res.clearCookie(cookieName, cookie);
+      cookie.clear(res);
     },
 
-    async listSessions(req, auth) {
+    async listSessions(_req, auth) {
       const stored = await storage.sessions.listByUser(auth.userId);
       return stored
         .map(({ publicId, data }): SessionInfo => {
@@ -115,7 +109,7 @@ export function createSessionStrategy({ config, secrets, storage, now }: AuthDep
       if (!ids || ids.includes(auth.sessionId)) {
         // Tell express-session too, or it would write the session back at the end of the request.
         await endSession(req);
-        res.clearCookie(cookieName, cookie);
+        cookie.clear(res);
       }
       return ended;
     },

@@ -1,5 +1,5 @@
-import type { AuthMode, ConfigResponse, LoginResponse, SessionInfo, User } from '@authbench/contract';
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { AccessTokenClaims, AuthMode, ConfigResponse, EndpointName, LoginResponse, SessionInfo, User } from '@authbench/contract';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Secrets } from '../secrets';
@@ -9,17 +9,17 @@ export interface AuthContext {
   userId: string;
   /** The public id of this login: a session's, or a refresh-token family's (`sid`). */
   sessionId: string;
+  /** The verified access token's claims, in the modes that have one. */
+  claims?: AccessTokenClaims;
 }
 
 /** What differs between the modes, and nothing else. */
 export interface AuthStrategy {
   readonly mode: AuthMode;
-  /** Runs on every request before routing: loads the session and checks CSRF in session mode. */
+  /** Runs on every request before routing: loads the session, checks CSRF. */
   readonly beforeRoutes: RequestHandler[];
-  /** Cookie-bearing endpoints that a browser must call from an allowed origin. */
-  mustCarryOrigin(req: Request): boolean;
-  /** The mode's own endpoints (csrf, or refresh and JWKS). */
-  readonly routes: Router;
+  /** The mode's own endpoints (csrf, refresh, jwks): the contract says which a mode has. */
+  readonly handlers: Partial<Record<EndpointName, RequestHandler>>;
   readonly publicConfig: ConfigResponse;
   /** The caller's login, or throws 401 with the mode's code. */
   authenticate(req: Request, res: Response): Promise<AuthContext>;

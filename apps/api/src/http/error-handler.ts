@@ -30,8 +30,8 @@ export const notFound: RequestHandler = () => {
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const error = toAppError(err);
-  if (error.code === 'internal') req.log.error({ err }, 'unexpected error');
-  else if (error.code === 'service_unavailable') req.log.warn({ err }, 'store unavailable');
+  if (error.code === 'internal') req.log.error({ err, reqId: req.id }, 'unexpected error');
+  else if (error.code === 'service_unavailable') req.log.warn({ err, reqId: req.id }, 'service unavailable: a store is down or a queue is full');
   if (res.headersSent) {
     res.destroy();
     return;

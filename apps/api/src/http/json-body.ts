@@ -4,16 +4,19 @@ import { AppError } from './app-error';
 
 export const maxBodyBytes = 10_240;
 
-/** Bodies are JSON only (415 otherwise) and at most 10,240 bytes, counted as they arrive (413). */
-export function jsonBody(): RequestHandler[] {
-  const requireJson: RequestHandler = (req, _res, next) => {
-    // A request with no body needs no Content-Type.
-    if (typeis.hasBody(req) && !typeis(req, ['application/json'])) {
+/**
+ * Bodies are JSON only (415 otherwise) and at most 10,240 bytes, counted as they arrive (413).
+ * One middleware: a request with no body (every GET) passes straight through.
+ */
+export function jsonBody(): RequestHandler {
+  const parseJson: RequestHandler = express.json({ limit: maxBodyBytes, type: 'application/json', strict: true });
+  return (req, res, next) => {
+    if (!typeis.hasBody(req)) return next();
+    if (!typeis(req, ['application/json'])) {
       // An empty body with a stray Content-Length: 0 is still no body.
       if (req.headers['content-length'] !== '0') throw new AppError('unsupported_media_type');
+      return next();
     }
-    next();
+    void parseJson(req, res, next);
   };
-  const parseJson = express.json({ limit: maxBodyBytes, type: 'application/json', strict: true });
-  return [requireJson, parseJson];
 }

@@ -1,28 +1,28 @@
-import { paths, UpdateMeRequest } from '@authbench/contract';
-import express from 'express';
-import type { AuthStrategy } from '../auth/strategy';
+import { endpoints } from '@authbench/contract';
+import type { Response } from 'express';
 import { AppError } from '../http/app-error';
+import type { EndpointHandlers } from '../http/endpoint-router';
 import { parse } from '../http/parse';
-import { authOf, requireAuth } from '../http/require-auth';
+import { authOf } from '../http/require-auth';
 import type { Storage } from '../storage/storage';
-import { toUser } from '../storage/user-store';
+import { toUser, type UserRecord } from '../storage/user-store';
 
-export function meRoutes(auth: AuthStrategy, storage: Storage) {
-  const router = express.Router();
-  const authenticated = requireAuth(auth);
+/** The caller, and how they are logged in (never the credential itself). */
+const answer = (res: Response, user: UserRecord | undefined) => {
+  if (!user) throw new AppError('unauthenticated');
+  const { sessionId, claims } = authOf(res);
+  res.json({ user: toUser(user), login: { sessionId, ...(claims && { claims }) } });
+};
 
-  router.get(paths.me, authenticated, async (_req, res) => {
-    const user = await storage.users.findById(authOf(res).userId);
-    if (!user) throw new AppError('unauthenticated');
-    res.json({ user: toUser(user) });
-  });
+export function meHandlers(storage: Storage): EndpointHandlers {
+  return {
+    async me(_req, res) {
+      answer(res, await storage.users.findById(authOf(res).userId));
+    },
 
-  router.patch(paths.me, authenticated, async (req, res) => {
-    const { name } = parse(UpdateMeRequest, req.body);
-    const user = await storage.users.updateName(authOf(res).userId, name);
-    if (!user) throw new AppError('unauthenticated');
-    res.json({ user: toUser(user) });
-  });
-
-  return router;
+    async updateMe(req, res) {
+      const { name } = parse(endpoints.updateMe.request, req.body);
+      answer(res, await storage.users.updateName(authOf(res).userId, name));
+    },
+  };
 }

@@ -1,7 +1,8 @@
-import { MemoryStore } from 'express-rate-limit';
 import { sql } from 'kysely';
 import { openDatabase } from './database';
+import { createMemoryRateLimitStore } from './rate-limit-store';
 import { createRefreshStore } from './refresh-store';
+import { createSecretStore } from './secret-store';
 import { createMemoryRevocationList } from './revocation-list';
 import { SessionReadCache } from './session-read-cache';
 import { SqlSessionStore } from './session-store';
@@ -34,7 +35,8 @@ export async function openSqlStorage({ config, now, namespace, logger }: Storage
     refreshTokens,
     sessions,
     revocations,
-    createRateLimitStore: () => new MemoryStore(),
+    secrets: createSecretStore(db),
+    rateLimits: createMemoryRateLimitStore(now),
     checks: {
       database: async () => {
         await sql`select 1`.execute(db);

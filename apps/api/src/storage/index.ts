@@ -1,6 +1,7 @@
 import { openSqlStorage } from './embedded-storage';
 import { openRedisStores } from './redis-storage';
 import type { Storage, StorageOptions } from './storage';
+import { createMemoryUserCache, withUserCache } from './user-cache';
 
 /**
  * Which store keeps what (SPEC §3), decided here and nowhere else:
@@ -9,6 +10,9 @@ import type { Storage, StorageOptions } from './storage';
  *   users, refresh-token families        SQL: PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL
  *   sessions                             SQL                                Redis
  *   login rate limits, revocation list   process memory                     Redis
+ *   cache of users (GET /api/me)         memory on PGlite; none on          Redis, read through the
+ *                                        PostgreSQL (other processes        client-side cache
+ *                                        write it, unseen)
  *
  * The SQL stores are the base; Redis, when configured, takes over the concerns that every API
  * process must share at request speed. Routes and strategies see one Storage either way.
@@ -16,8 +20,8 @@ import type { Storage, StorageOptions } from './storage';
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const namespace = options.namespace ?? options.config.storeNamespace;
   const sql = await openSqlStorage({ ...options, ...(namespace && { namespace }) });
-  const { redisUrl } = options.config;
-  if (!redisUrl) return sql;
+  const { redisUrl, databaseUrl } = options.config;
+  if (!redisUrl) return databaseUrl ? sql : { ...sql, users: withUserCache(sql.users, createMemoryUserCache()) };
 
   let redis;
   try {
@@ -35,9 +39,10 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const closeBoth = [redis.close, sql.close];
   return {
     ...sql,
+    users: withUserCache(sql.users, redis.userCache),
     sessions: redis.sessions,
     revocations: redis.revocations,
-    createRateLimitStore: redis.createRateLimitStore,
+    rateLimits: redis.rateLimits,
     checks: { ...sql.checks, ...redis.checks },
     async close() {
       const failed = (await Promise.allSettled(closeBoth.map((close) => close()))).find((r) => r.status === 'rejected');

@@ -1,8 +1,13 @@
 import { createClient, ErrorReply } from 'redis';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../http/app-error';
+import { redactUrl } from '../redact';
 
-export type RedisClient = ReturnType<typeof createClient>;
+const createResp3Client = (options: Parameters<typeof createClient>[0]) => createClient({ ...options, RESP: 3 });
+export type RedisClient = ReturnType<typeof createResp3Client>;
+
+/** Keys this process read and Redis has not yet said changed (sessions, revocations, users). */
+const clientSideCacheEntries = 50_000;
 
 export interface RedisConnection {
   client: RedisClient;
@@ -17,6 +22,10 @@ export interface RedisConnection {
 
 // Well under the 2 s in which a request that needs Redis must answer 503 when Redis is gone.
 const commandTimeoutMs = 1000;
+// A hung server (stopped, or cut off without a reset) delivers no invalidations, yet the client-side
+// cache would go on answering from memory: a PING this often bounds how long that can last
+// (heartbeat + command timeout, 1.5 s), after which the cache is emptied and requests get 503.
+const heartbeatMs = 500;
 const connectTimeoutMs = 1000;
 const startTimeoutMs = 5000;
 
@@ -31,8 +40,12 @@ const unavailable = (cause: unknown) => new StoreUnavailableError('redis', cause
  * connection once rather than on every attempt.
  */
 export async function connectRedis(url: string, logger?: Logger): Promise<RedisConnection> {
-  const client = createClient({
+  const client = createResp3Client({
     url,
+    // RESP3 client-side caching (CLIENT TRACKING): a key read once is answered from memory until
+    // Redis pushes its invalidation, which it does to every client that read the key as soon as
+    // any client changes it. node-redis empties the cache when the connection drops.
+    clientSideCache: { ttl: 0, maxEntries: clientSideCacheEntries, evictPolicy: 'LRU' },
     disableOfflineQueue: true,
     // A stalled server leaves commands waiting for a reply; bound what they can pile up.
     commandsQueueMaxLength: 10_000,
@@ -79,6 +92,8 @@ export async function connectRedis(url: string, logger?: Logger): Promise<RedisC
   const presumeHung = () => {
     if (hung) return;
     hung = true;
+    // Invalidations cannot arrive while it does not answer: nothing remembered may be used.
+    client.clientSideCache?.clear();
     logger?.warn(`redis did not answer within ${commandTimeoutMs} ms; refusing requests until it answers a PING`);
     client.ping().then(
       () => {
@@ -91,6 +106,25 @@ export async function connectRedis(url: string, logger?: Logger): Promise<RedisC
       },
     );
   };
+
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const heartbeat = () => {
+    if (closed) return;
+    heartbeatTimer = setTimeout(() => {
+      if (!client.isReady || hung) return heartbeat();
+      const deadline = setTimeout(presumeHung, commandTimeoutMs).unref();
+      // A rejection is a lost connection: node-redis empties the cache and reconnects.
+      client
+        .ping()
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(deadline);
+          heartbeat();
+        });
+    }, heartbeatMs).unref();
+  };
+  heartbeat();
 
   return {
     client,
@@ -118,6 +152,8 @@ export async function connectRedis(url: string, logger?: Logger): Promise<RedisC
       }
     },
     async close() {
+      closed = true;
+      clearTimeout(heartbeatTimer);
       if (!client.isOpen) return;
       if (!client.isReady) {
         client.destroy();
@@ -129,11 +165,4 @@ export async function connectRedis(url: string, logger?: Logger): Promise<RedisC
       clearTimeout(timer);
     },
   };
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(text: string): string {
-  const url = new URL(text);
-  if (url.password) url.password = '***';
-  return url.toString();
 }

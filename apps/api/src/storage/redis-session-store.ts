@@ -2,7 +2,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { RedisClient, RedisConnection } from './redis-client';
 import { defineRedisScript } from './redis-scripts';
-import { expiryOf, publicSessionId, touchIntervalMs, type SessionTimeouts, type StoredSession, type UserSessionIndex } from './session-store';
+import { expiryOf, maxSessionsPerUser, publicSessionId, touchIntervalMs, type SessionTimeouts, type StoredSession, type UserSessionIndex } from './session-store';
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 
@@ -133,6 +133,16 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
         .zRem(this.indexKey(userId), sids)
         .exec();
       return Number(deleted);
+    });
+  }
+
+  limitPerUser(userId: string): Promise<void> {
+    return this.redis.run(async (client) => {
+      const index = this.indexKey(userId);
+      // Scored by expiry: the lowest scores are the sessions closest to their end.
+      const excess = await client.zRange(index, 0, -(maxSessionsPerUser + 1));
+      if (excess.length === 0) return;
+      await client.multi().del(excess.map(this.key)).zRem(index, excess).exec();
     });
   }
 

@@ -4,12 +4,13 @@ import { createRedisRateLimitStore } from './redis-rate-limit-store';
 import { createRedisRevocationList } from './redis-revocation-list';
 import { RedisSessionStore } from './redis-session-store';
 import type { Storage } from './storage';
+import { createRedisUserCache, type UserCache } from './user-cache';
 
-export type RedisStores = Pick<Storage, 'sessions' | 'revocations' | 'createRateLimitStore' | 'checks' | 'close'>;
+export type RedisStores = Pick<Storage, 'sessions' | 'revocations' | 'rateLimits' | 'checks' | 'close'> & { userCache: UserCache };
 
 /**
  * What every API process must share beyond the database, in Redis: sessions (with a per-user
- * index), login rate-limit counters and the access-token revocation list. Every key starts with
+ * index), login rate-limit counters, the access-token revocation list, and a cache of users. Every key starts with
  * `keyPrefix` (the namespace), so tests and deployments can share one server.
  */
 export async function openRedisStores(options: {
@@ -24,7 +25,8 @@ export async function openRedisStores(options: {
   return {
     sessions: new RedisSessionStore(redis, { idleSeconds: options.idleSeconds, now }, keyPrefix),
     revocations: createRedisRevocationList(redis, keyPrefix, now),
-    createRateLimitStore: (prefix) => createRedisRateLimitStore(redis, `${keyPrefix}rate-limit:${prefix}:`),
+    rateLimits: createRedisRateLimitStore(redis, `${keyPrefix}rate-limit:`),
+    userCache: createRedisUserCache(redis, keyPrefix),
     checks: {
       redis: async () => {
         await redis.run((client) => client.ping());

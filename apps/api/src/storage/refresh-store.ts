@@ -64,7 +64,10 @@ export function createRefreshStore(db: Db) {
 
     /**
      * Spends a refresh token. The conditional UPDATE is the single point of truth: of concurrent
-     * spends of one token, exactly one sees `rotated_at is null`; every other is a reuse.
+     * spends of one token, exactly one sees `rotated_at is null`; every other is a reuse. The
+     * family is then claimed with a conditional UPDATE too, which waits for (and sees) a
+     * concurrent revocation: a rotation and a revocation of one family are serialised, so no
+     * access token is minted for a family after its revocation was decided.
      */
     rotate: (input: { tokenHash: string; nextHash: string; nextExpiresAt: (family: FamilyRecord) => Date; now: Date }) =>
       guard(() =>
@@ -85,17 +88,22 @@ export function createRefreshStore(db: Db) {
               .executeTakeFirst();
             return known ? { kind: 'reused', familyId: known.family_id, userId: known.user_id } : { kind: 'invalid' };
           }
-          const family = await trx.selectFrom('refresh_families').selectAll().where('id', '=', spent.family_id).executeTakeFirst();
-          if (!family || family.revoked_at || spent.expires_at <= input.now || family.absolute_expires_at <= input.now) {
-            return { kind: 'invalid' };
-          }
-          const record = toFamily({ ...family, last_seen_at: input.now }, input.now);
+          if (spent.expires_at <= input.now) return { kind: 'invalid' };
+          const family = await trx
+            .updateTable('refresh_families')
+            .set({ last_seen_at: input.now })
+            .where('id', '=', spent.family_id)
+            .where('revoked_at', 'is', null)
+            .where('absolute_expires_at', '>', input.now)
+            .returningAll()
+            .executeTakeFirst();
+          if (!family) return { kind: 'invalid' };
+          const record = toFamily(family, input.now);
           const nextExpiresAt = input.nextExpiresAt(record);
           await trx
             .insertInto('refresh_tokens')
             .values({ token_hash: input.nextHash, family_id: family.id, created_at: input.now, expires_at: nextExpiresAt })
             .execute();
-          await trx.updateTable('refresh_families').set({ last_seen_at: input.now }).where('id', '=', family.id).execute();
           return { kind: 'rotated', family: { ...record, expiresAt: nextExpiresAt } };
         }),
       ),
@@ -130,6 +138,22 @@ export function createRefreshStore(db: Db) {
         return rows.map(({ token_expires_at, ...row }) => toFamily(row, new Date(token_expires_at)));
       }),
 
+    /**
+     * The user's families (all, or those named) whose access tokens may still be live: not
+     * revoked, or revoked since `since`. Only the user's own: an id of another user's is ignored.
+     */
+    revocable: (input: { userId: string; familyIds?: string[]; since: Date }) =>
+      guard(async () => {
+        if (input.familyIds?.length === 0) return [];
+        let query = db
+          .selectFrom('refresh_families')
+          .select('id')
+          .where('user_id', '=', input.userId)
+          .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', input.since)]));
+        if (input.familyIds) query = query.where('id', 'in', input.familyIds);
+        return (await query.execute()).map((r) => r.id);
+      }),
+
     /** Revokes families (all of the user's when `familyIds` is undefined); returns the ids it revoked. */
     revoke: (input: { userId: string; familyIds?: string[]; now: Date }) =>
       guard(async () => {
@@ -141,6 +165,23 @@ export function createRefreshStore(db: Db) {
           .where('revoked_at', 'is', null);
         if (input.familyIds) query = query.where('id', 'in', input.familyIds);
         const rows = await query.returning('id').execute();
+        return rows.map((r) => r.id);
+      }),
+
+    /** The user's live families beyond the `keep` newest: a cap on what one user can accumulate. */
+    beyondNewest: (userId: string, keep: number, now: Date) =>
+      guard(async () => {
+        const rows = await db
+          .selectFrom('refresh_families')
+          .select('id')
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .where('absolute_expires_at', '>', now)
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .offset(keep)
+          .limit(1000)
+          .execute();
         return rows.map((r) => r.id);
       }),
 

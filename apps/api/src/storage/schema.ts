@@ -36,9 +36,24 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+export interface DevSecretsTable {
+  name: string;
+  value: string;
+  created_at: Timestamp;
+}
+
+export interface SecretFingerprintsTable {
+  name: string;
+  /** A JSON array of hashes. */
+  fingerprints: string;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_families: RefreshFamiliesTable;
   refresh_tokens: RefreshTokensTable;
   sessions: SessionsTable;
+  dev_secrets: DevSecretsTable;
+  secret_fingerprints: SecretFingerprintsTable;
 }

@@ -34,7 +34,12 @@ export interface SessionTimeouts {
 export interface UserSessionIndex {
   listByUser(userId: string): Promise<StoredSession[]>;
   destroyByUser(userId: string, publicIds?: string[]): Promise<number>;
+  /** Ends the user's sessions beyond the newest `maxSessionsPerUser`: what one user can accumulate is capped. */
+  limitPerUser(userId: string): Promise<void>;
 }
+
+/** At most this many live sessions per user: the ones closest to expiry end first. */
+export const maxSessionsPerUser = 100;
 
 export type SessionStore = session.Store & UserSessionIndex;
 
@@ -149,6 +154,22 @@ export class SqlSessionStore extends session.Store implements UserSessionIndex {
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows);
     });
+  }
+
+  limitPerUser(userId: string) {
+    return this.change(
+      (entry) => entry.userId === userId,
+      async () => {
+        const newest = this.db
+          .selectFrom('sessions')
+          .select('sid')
+          .where('user_id', '=', userId)
+          .orderBy('expires_at', 'desc')
+          .orderBy('sid')
+          .limit(maxSessionsPerUser);
+        await this.db.deleteFrom('sessions').where('user_id', '=', userId).where('sid', 'not in', newest).execute();
+      },
+    );
   }
 
   prune() {

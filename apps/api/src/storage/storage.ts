@@ -1,8 +1,9 @@
-import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { RateLimitStore } from './rate-limit-store';
 import type { RefreshStore } from './refresh-store';
 import type { RevocationList } from './revocation-list';
+import type { SecretStore } from './secret-store';
 import type { SessionStore } from './session-store';
 import type { UserStore } from './user-store';
 
@@ -12,8 +13,10 @@ export interface Storage {
   refreshTokens: RefreshStore;
   sessions: SessionStore;
   revocations: RevocationList;
-  /** A fresh counter store per limiter (express-rate-limit wants one store per instance). */
-  createRateLimitStore(prefix: string): RateLimitStore;
+  /** Development secrets and the fingerprints the processes on these stores agree on. */
+  secrets: SecretStore;
+  /** Login failures, logins in flight and registrations, per client: shared by every app on this storage. */
+  rateLimits: RateLimitStore;
   /** Named health checks: each resolves when its store answers. */
   checks: Record<string, () => Promise<void>>;
   close: () => Promise<void>;

@@ -1,4 +1,4 @@
-import { CsrfResponse, csrfHeader, paths, type AuthMode, type LoginRequest, type RegisterRequest } from '@authbench/contract';
+import { CsrfResponse, csrfHeader, modeTraits, paths, type AuthMode, type LoginRequest, type RegisterRequest } from '@authbench/contract';
 import { CookieAccessInfo } from 'cookiejar';
 import type { Express } from 'express';
 import supertest, { type Response, type Test } from 'supertest';
@@ -9,7 +9,7 @@ const access = (path: string) => new CookieAccessInfo('127.0.0.1', path, false, 
 
 /**
  * A browser-like client: a cookie jar, an Origin, and the mode's credentials carried the way the
- * SPA's transports carry them (CSRF header in session mode, Bearer in jwt mode).
+ * SPA's transports carry them (a CSRF header in the cookie modes, Bearer in jwt mode).
  */
 export function createClient(app: Express | string, mode: AuthMode, options: { origin?: string | null; userAgent?: string } = {}) {
   const agent = supertest.agent(app);
@@ -47,9 +47,9 @@ export function createClient(app: Express | string, mode: AuthMode, options: { o
       if (res.ok) state.csrfToken = CsrfResponse.parse(res.body).csrfToken;
       return res;
     },
-    /** Session mode needs a CSRF token before any unsafe request, login included. */
+    /** The cookie modes need a CSRF token before any unsafe request, login included. */
     async ready() {
-      if (mode === 'session' && !state.csrfToken) await client.csrf();
+      if (modeTraits[mode].csrf && !state.csrfToken) await client.csrf();
       return client;
     },
     async register(body: RegisterRequest) {
@@ -61,16 +61,30 @@ export function createClient(app: Express | string, mode: AuthMode, options: { o
       return remember(await client.post(paths.login, body));
     },
     async refresh() {
+      await client.ready();
       return remember(await client.post(paths.refresh));
     },
+    /** Logs out and, as the SPA does, forgets the credentials the logout ended. */
     async logout() {
       await client.ready();
-      return client.post(paths.logout);
+      const res = await client.post(paths.logout);
+      if (res.ok) Object.assign(state, { csrfToken: undefined, accessToken: undefined });
+      return res;
     },
     me: () => client.get(paths.me),
     /** The value of a cookie in this client's jar, if any. */
     cookie(name: string): string | undefined {
       return agent.jar.getCookie(name, access(name.endsWith('rt') ? '/api/auth' : '/'))?.value;
+    },
+    /** Every header this client would send with a request, to replay it through another app (a restart, another process). */
+    headersFor(method: Method, path: string): Record<string, string> {
+      const cookie = client.cookieHeader(path);
+      return {
+        ...(origin && { Origin: origin }),
+        ...(cookie && { Cookie: cookie }),
+        ...(state.accessToken && { Authorization: `Bearer ${state.accessToken}` }),
+        ...(state.csrfToken && method !== 'get' && { [csrfHeader]: state.csrfToken }),
+      };
     },
     /** The Cookie header this client would send to `path`. */
     cookieHeader(path: string): string {

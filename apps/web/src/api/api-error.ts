@@ -3,9 +3,10 @@ import { isAxiosError } from 'axios';
 
 /**
  * Failures that never produced a contract error body get a client-side code, so UI code can
- * still switch on `error.code` alone: no response at all, or a response that breaks the contract.
+ * still switch on `error.code` alone: no response at all, a response that breaks the contract, or
+ * a cookie the API set that the browser did not send back (the message says which, and why).
  */
-export type ClientErrorCode = 'network_error' | 'invalid_response';
+export type ClientErrorCode = 'network_error' | 'invalid_response' | 'cookie_dropped';
 export type ApiErrorCode = ErrorCode | ClientErrorCode;
 
 export interface ApiErrorInit {

@@ -1,4 +1,4 @@
-import { MeResponse, paths } from '@authbench/contract';
+import { MeResponse, authModes, paths, type AuthMode } from '@authbench/contract';
 import { describe, expect, it } from 'vitest';
 import { NetworkDown, createFakeAdapter, errorReply } from '../test/fake-server';
 import { ApiError } from './api-error';
@@ -6,19 +6,27 @@ import { createApi, fetchApiConfig, type AuthEvent } from './client';
 
 const user = { id: 'u1', email: 'ada@example.test', name: 'Ada', createdAt: '2026-01-01T00:00:00.000Z' };
 
+/** What each mode's transport holds before any login. */
+const emptyCredentials: Record<AuthMode, object> = {
+  session: { mode: 'session', csrfToken: null },
+  jwt: { mode: 'jwt', accessToken: null },
+  'jwt-cookie': { mode: 'jwt-cookie', csrfToken: null, receivedAt: null },
+};
+
 describe('api client', () => {
-  it('reads the mode from GET /api/config and builds the matching transport', async () => {
+  it.each(authModes)('reads %s mode from GET /api/config and builds the matching transport', async (mode) => {
     const fake = createFakeAdapter((request) =>
       request.path === paths.config
-        ? { status: 200, body: { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [] } }
+        ? { status: 200, body: { authMode: mode, accessTokenTtlSeconds: 300, cookies: [] } }
         : errorReply(404, 'not_found'),
     );
     const config = await fetchApiConfig('http://api.test', { adapter: fake.adapter });
-    const api = createApi({ baseUrl: 'http://api.test', config, adapter: fake.adapter });
+    const api = createApi({ baseUrl: 'http://api.test', config, adapter: fake.adapter, openChannel: () => undefined });
 
-    expect(api.mode).toBe('jwt');
-    expect(api.credentials()).toMatchObject({ mode: 'jwt', accessToken: null });
+    expect(api.mode).toBe(mode);
+    expect(api.credentials()).toMatchObject(emptyCredentials[mode]);
     expect(fake.calls[0]).toMatchObject({ path: paths.config, withCredentials: false });
+    api.dispose();
   });
 
   it('parses responses with the contract schema, so drift fails loudly', async () => {
@@ -62,12 +70,12 @@ describe('api client', () => {
     });
   });
 
-  it('turns a 401 on an authenticated request into one signed-out event, only after a login', async () => {
+  it.each(authModes)('turns a 401 on an authenticated request into one signed-out event, only after a login (%s)', async (mode) => {
     let loggedIn = true;
     const fake = createFakeAdapter((request) =>
       request.path === paths.me && loggedIn ? { status: 200, body: { user } } : errorReply(401, 'unauthenticated'),
     );
-    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [] }, adapter: fake.adapter });
+    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: mode, cookies: [] }, adapter: fake.adapter, openChannel: () => undefined });
     const events: AuthEvent[] = [];
     api.subscribe((event) => events.push(event));
 
@@ -77,6 +85,58 @@ describe('api client', () => {
     await expect(api.get(paths.me, MeResponse)).rejects.toMatchObject({ code: 'unauthenticated' });
 
     expect(events).toEqual([{ type: 'signed-out', reason: 'expired' }]);
+  });
+
+  const crossSite = { pageOrigin: 'https://app.example.test', openChannel: () => undefined } as const;
+  const thirdParty = (name: string) => ({ name, purpose: name, httpOnly: true, secure: true, sameSite: 'none' as const, path: '/', maxAgeSeconds: 600, partitioned: false });
+
+  it('says which cookie the browser dropped, and why, when a login is refused for want of the csrf cookie', async () => {
+    const fake = createFakeAdapter((request) => (request.path === paths.csrf ? { status: 200, body: { csrfToken: 't' } } : errorReply(403, 'csrf_failed')));
+    const config = { authMode: 'session' as const, cookies: [thirdParty('__Host-sid'), thirdParty('__Host-csrf')], csrfHeader: 'X-CSRF-Token' };
+    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...crossSite });
+
+    const error = await api.login({ email: 'a@b.test', password: 'long enough' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'cookie_dropped' });
+    expect((error as ApiError).message).toMatch(/did not send back the API’s __Host-csrf cookie .*different sites.*not Partitioned: set COOKIE_PARTITIONED=on/);
+    expect(fake.calls.filter((call) => call.path === paths.login)).toHaveLength(2); // a fresh token, once more
+  });
+
+  it('ends the login with reason cookie-dropped when the first request after it arrives without the cookie', async () => {
+    const fake = createFakeAdapter((request) =>
+      request.path === paths.csrf
+        ? { status: 200, body: { csrfToken: 't' } }
+        : request.path === paths.login
+          ? { status: 200, body: { user, csrfToken: 't2' } }
+          : errorReply(401, 'unauthenticated'),
+    );
+    const config = { authMode: 'session' as const, cookies: [thirdParty('__Host-sid')], csrfHeader: 'X-CSRF-Token' };
+    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...crossSite });
+    const events: AuthEvent[] = [];
+    api.subscribe((event) => events.push(event));
+
+    await api.login({ email: 'a@b.test', password: 'long enough' });
+    await expect(api.get(paths.me, MeResponse)).rejects.toMatchObject({ code: 'cookie_dropped' });
+    expect(events.at(-1)).toEqual({ type: 'signed-out', reason: 'cookie-dropped' });
+    expect(api.cookieProblem()?.message).toMatch(/__Host-sid cookie that the login set/);
+  });
+
+  it('ends a jwt login with reason cookie-dropped when its refresh arrives without the rt cookie', async () => {
+    const fake = createFakeAdapter((request) =>
+      request.path === paths.login
+        ? { status: 200, body: { user, accessToken: 'a1', tokenType: 'Bearer', expiresIn: 3 } }
+        : request.path === paths.refresh
+          ? errorReply(401, 'unauthenticated')
+          : errorReply(401, 'token_expired'),
+    );
+    const config = { authMode: 'jwt' as const, cookies: [thirdParty('__Secure-rt')], refreshTokenTtlSeconds: 600 };
+    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...crossSite });
+    const events: AuthEvent[] = [];
+    api.subscribe((event) => events.push(event));
+
+    await api.login({ email: 'a@b.test', password: 'long enough' });
+    await expect(api.get(paths.me, MeResponse)).rejects.toBeInstanceOf(ApiError);
+    expect(events.at(-1)).toEqual({ type: 'signed-out', reason: 'cookie-dropped' });
+    expect(api.cookieProblem()?.message).toMatch(/__Secure-rt cookie that the login set, so the access token could not be renewed/);
   });
 
   it('records recent requests in a ring buffer: method, path, status and what each carried', async () => {

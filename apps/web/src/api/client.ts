@@ -1,5 +1,7 @@
 import {
   ConfigResponse,
+  cookieNames,
+  modeTraits,
   paths,
   type AuthMode,
   type LoginRequest,
@@ -8,11 +10,14 @@ import {
 } from '@authbench/contract';
 import axios, { isAxiosError, type AxiosAdapter, type AxiosRequestConfig } from 'axios';
 import type { z } from 'zod';
-import { ApiError, errorCodeOf, toApiError } from './api-error';
-import { browserLocks, createJwtTransport } from './jwt-transport';
+import { ApiError, errorCodeOf, isApiError, toApiError } from './api-error';
+import { cookieNamed, deploymentOf, whyCookieDrops, type Deployment } from './deployment';
+import { createJwtCookieTransport } from './jwt-cookie-transport';
+import { createJwtTransport } from './jwt-transport';
 import { openBroadcastChannel, type OpenChannel } from './open-broadcast-channel';
 import { createRequestLog, type RequestLog } from './request-log';
 import { createSessionTransport } from './session-transport';
+import { browserLocks } from './token-refresh';
 import {
   pathOf,
   type CredentialSnapshot,
@@ -24,9 +29,11 @@ import {
 const transports = {
   session: createSessionTransport,
   jwt: createJwtTransport,
+  'jwt-cookie': createJwtCookieTransport,
 } satisfies Record<AuthMode, TransportFactory>;
 
-export type SignOutReason = 'user' | 'expired' | 'other-tab';
+/** `cookie-dropped`: the browser stopped sending the login's cookie; `cookieProblem()` says why. */
+export type SignOutReason = 'user' | 'expired' | 'other-tab' | 'cookie-dropped';
 export type AuthEvent = { type: 'signed-in'; user: User } | { type: 'signed-out'; reason: SignOutReason };
 
 export interface Api {
@@ -34,6 +41,8 @@ export interface Api {
   readonly mode: AuthMode;
   readonly config: ConfigResponse;
   readonly requests: RequestLog;
+  /** Where this page and the API live relative to each other (same origin, same site or not). */
+  readonly deployment: Deployment;
   get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>>;
   post(path: string, body?: unknown): Promise<void>;
   post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.output<S>>;
@@ -51,6 +60,8 @@ export interface Api {
   subscribe: (listener: (event: AuthEvent) => void) => () => void;
   credentials: () => CredentialSnapshot;
   subscribeCredentials: (listener: () => void) => () => void;
+  /** The cookie the browser last dropped (code `cookie_dropped`, the message says which and why); null while none has been. */
+  cookieProblem: () => ApiError | null;
   dispose(): void;
 }
 
@@ -60,6 +71,8 @@ export interface ApiOptions {
   locks?: LockManagerLike;
   openChannel?: OpenChannel;
   now?: () => number;
+  /** This page's origin (tests; the browser's own by default). */
+  pageOrigin?: string;
 }
 
 export interface CreateApiOptions extends ApiOptions {
@@ -112,6 +125,10 @@ export async function fetchApiConfig(baseUrl: string, options: ApiOptions = {}):
 }
 
 export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Api {
+  const now = options.now ?? Date.now;
+  // Unprefixed: cookieNamed() finds the __Host-/__Secure- variant the API reports.
+  const names = cookieNames(false);
+  const deployment = deploymentOf(options.pageOrigin ?? (typeof window === 'undefined' ? baseUrl : window.location.origin), baseUrl);
   const requests = createRequestLog();
   const http = axios.create({
     baseURL: baseUrl,
@@ -129,37 +146,80 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
     baseUrl,
     http,
     events: {
-      sessionEnded: () => endSession('expired'),
+      sessionEnded: (code) => {
+        // A refresh with no refresh cookie at all, while this tab's login is younger than that
+        // cookie's lifetime: the browser did not send back what the login set.
+        const ttl = (config.refreshTokenTtlSeconds ?? 0) * 1000;
+        if (code === 'unauthenticated' && lastLoginAt !== null && now() - lastLoginAt < ttl) {
+          cookieDropped(names.refresh, 'that the login set, so the access token could not be renewed');
+          return;
+        }
+        endSession('expired');
+      },
       credentialsChanged: () => {
         for (const listener of credentialListeners) listener();
       },
     },
     locks: options.locks ?? browserLocks(),
     openChannel: options.openChannel ?? openBroadcastChannel,
-    now: options.now ?? Date.now,
+    now,
   });
 
   // Whether the last word from the server was "logged in", so that a 401 becomes an event only
   // when it ends a login (a visitor who never logged in gets 401s too).
   let signedIn = false;
+  // When this tab last logged in, and whether an authenticated answer has since proven that the
+  // browser sends the login's cookie back (modes whose credential is a cookie).
+  let lastLoginAt: number | null = null;
+  let cookieUnproven = false;
+  let cookieProblem: ApiError | null = null;
+  const credentialCookie = { sessionCookie: names.session, accessCookie: names.access, bearer: null }[modeTraits[config.authMode].security];
 
   function endSession(reason: SignOutReason) {
     const wasSignedIn = signedIn;
     signedIn = false;
+    cookieUnproven = false;
     transport.signedOut();
     if (reason !== 'expired' || wasSignedIn) emit({ type: 'signed-out', reason });
+  }
+
+  /** The API set `name` and the browser did not send it back: never a silent 401, always the cause. */
+  function droppedCookieError(name: string, what: string): ApiError {
+    const cookie = cookieNamed(config, name);
+    const why =
+      whyCookieDrops(deployment, cookie) ??
+      `Nothing in this page’s layout (${deployment.topology}) or the cookie’s flags explains it: does this browser accept cookies for ${deployment.apiSite}?`;
+    return new ApiError({
+      code: 'cookie_dropped',
+      status: 0,
+      message: `The browser did not send back the API’s ${cookie?.name ?? name} cookie ${what}. ${why}`,
+    });
+  }
+
+  function cookieDropped(name: string, what: string): ApiError {
+    const problem = droppedCookieError(name, what);
+    cookieProblem = problem;
+    endSession('cookie-dropped');
+    return problem;
   }
 
   // Registered after the transport's, so it sees only what the transport could not repair.
   http.interceptors.response.use(
     (response) => {
-      if (!publicPaths.has(pathOf(response.config))) signedIn = true;
+      if (!publicPaths.has(pathOf(response.config))) {
+        signedIn = true;
+        cookieUnproven = false;
+      }
       return response;
     },
     (error: unknown) => {
       if (isAxiosError(error) && error.config && error.response?.status === 401) {
         const code = errorCodeOf(error);
         if ((code === 'unauthenticated' || code === 'token_invalid') && !publicPaths.has(pathOf(error.config))) {
+          // The first authenticated request after a login, answered as if no cookie came with it.
+          if (code === 'unauthenticated' && cookieUnproven && credentialCookie) {
+            throw cookieDropped(credentialCookie, 'that the login set, so the API saw a visitor at the next request');
+          }
           endSession('expired'); // expired, revoked or logged out elsewhere: the app decides what shows
         }
       }
@@ -182,7 +242,18 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
   }
 
   async function signIn(path: string, body: LoginRequest | RegisterRequest): Promise<User> {
-    const { data, status } = await send({ method: 'post', url: path, data: body });
+    let answer: { data: unknown; status: number };
+    try {
+      answer = await send({ method: 'post', url: path, data: body });
+    } catch (error) {
+      // The CSRF token came fresh from GET /api/auth/csrf (twice: the guard retries once), and is
+      // bound to the `csrf` cookie set with it: refused, that cookie did not come back.
+      if (isApiError(error) && error.code === 'csrf_failed' && modeTraits[config.authMode].csrf) {
+        throw droppedCookieError(names.csrf, 'that the CSRF token is bound to, so the API refused the login as a possible forgery');
+      }
+      throw error;
+    }
+    const { data, status } = answer;
     let user: User;
     try {
       user = transport.acceptLogin(data);
@@ -195,6 +266,9 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
       });
     }
     signedIn = true;
+    lastLoginAt = now();
+    cookieUnproven = credentialCookie !== null;
+    cookieProblem = null;
     emit({ type: 'signed-in', user });
     return user;
   }
@@ -213,6 +287,7 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
     mode: config.authMode,
     config,
     requests,
+    deployment,
     get: (path, schema) => sendParsed({ method: 'get', url: path }, schema),
     post,
     patch: (path, body, schema) => sendParsed({ method: 'patch', url: path, data: body }, schema),
@@ -240,6 +315,7 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
       credentialListeners.add(listener);
       return () => credentialListeners.delete(listener);
     },
+    cookieProblem: () => cookieProblem,
     dispose() {
       transport.dispose();
       listeners.clear();

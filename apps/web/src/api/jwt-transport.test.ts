@@ -1,18 +1,7 @@
-import { paths } from '@authbench/contract';
+import { MeResponse, paths, type ConfigResponse } from '@authbench/contract';
 import { describe, expect, it } from 'vitest';
-import { MeResponse } from '@authbench/contract';
-import {
-  NetworkDown,
-  createChannelHub,
-  createFakeAdapter,
-  createFakeLocks,
-  errorReply,
-  noLocks,
-  tick,
-  type FakeReply,
-} from '../test/fake-server';
-import { isApiError } from './api-error';
-import { createApi, type ApiOptions, type AuthEvent } from './client';
+import { createChannelHub, createFakeAdapter, errorReply, tick, type FakeReply } from '../test/fake-server';
+import { describeTokenRefresh, openTab, type Tab } from './token-refresh-tests';
 
 const user = { id: 'u1', email: 'ada@example.test', name: 'Ada', createdAt: '2026-01-01T00:00:00.000Z' };
 const credentials = { email: 'ada@example.test', password: 'correct horse' };
@@ -86,30 +75,17 @@ function createJwtServer(options: { refreshDelayMs?: number } = {}) {
         return errorReply(404, 'not_found');
     }
   });
-  const expireAll = () => {
+  const expireAccessTokens = () => {
     for (const token of state.valid) state.expired.add(token);
   };
   const callsTo = (path: string) => fake.calls.filter((call) => call.path === path);
-  return { jar, state, adapter: fake.adapter, calls: fake.calls, callsTo, expireAll };
+  const config: ConfigResponse = { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [] };
+  return { config, jar, state, adapter: fake.adapter, calls: fake.calls, callsTo, meCalls: () => callsTo(paths.me), expireAccessTokens };
 }
 
-type JwtServer = ReturnType<typeof createJwtServer>;
+const getMe = (tab: Tab) => tab.api.get(paths.me, MeResponse);
 
-function openTab(server: JwtServer, options: ApiOptions = {}) {
-  const api = createApi({
-    baseUrl: 'http://api.test',
-    config: { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [] },
-    adapter: server.adapter,
-    locks: createFakeLocks(),
-    openChannel: () => undefined,
-    ...options,
-  });
-  const events: AuthEvent[] = [];
-  api.subscribe((event) => events.push(event));
-  return { api, events };
-}
-
-const getMe = (tab: ReturnType<typeof openTab>) => tab.api.get(paths.me, MeResponse);
+describeTokenRefresh({ mode: 'jwt', createServer: createJwtServer });
 
 describe('jwt transport', () => {
   it('keeps the access token in memory and sends it as a Bearer header, cookies only to /api/auth', async () => {
@@ -124,106 +100,30 @@ describe('jwt transport', () => {
     expect(tab.api.credentials()).toMatchObject({ mode: 'jwt', accessToken: 'at-1', expiresIn: 300 });
   });
 
-  it('shares one refresh among parallel token_expired failures and retries each request once', async () => {
+  it('refreshes with the cookie and no Bearer header, and retries with the renewed token', async () => {
     const server = createJwtServer({ refreshDelayMs: 20 });
     const tab = openTab(server);
     await tab.api.login(credentials);
-    server.expireAll();
+    server.expireAccessTokens();
 
-    const results = await Promise.all(Array.from({ length: 5 }, () => getMe(tab)));
+    await Promise.all(Array.from({ length: 5 }, () => getMe(tab)));
 
-    expect(results.every((result) => result.user.id === user.id)).toBe(true);
-    expect(server.state.refreshes).toBe(1);
-    const meCalls = server.callsTo(paths.me);
-    expect(meCalls).toHaveLength(10); // 5 failures, 5 retries
+    const meCalls = server.meCalls();
     expect(meCalls.slice(0, 5).every((call) => call.bearer === 'at-1')).toBe(true);
     expect(meCalls.slice(5).every((call) => call.bearer === 'at-2')).toBe(true);
     expect(server.callsTo(paths.refresh)[0]).toMatchObject({ withCredentials: true, bearer: null });
   });
 
-  it('retries a request that failed after the refresh had finished without refreshing again', async () => {
+  it('after a refused refresh, sends no Bearer header any more', async () => {
     const server = createJwtServer();
     const tab = openTab(server);
     await tab.api.login(credentials);
-    server.expireAll();
-    // The first request's 401 arrives late, after the second one's refresh has completed.
-    let calls = 0;
-    server.state.meReply = async () => {
-      const n = ++calls;
-      if (n === 1) await tick(40);
-      return n <= 2 ? errorReply(401, 'token_expired') : { status: 200, body: { user } };
-    };
-
-    await Promise.all([getMe(tab), getMe(tab)]);
-
-    expect(server.state.refreshes).toBe(1);
-    expect(server.callsTo(paths.me).map((call) => call.bearer)).toEqual(['at-1', 'at-1', 'at-2', 'at-2']);
-  });
-
-  it('surfaces a second token_expired instead of looping', async () => {
-    const server = createJwtServer();
-    const tab = openTab(server);
-    await tab.api.login(credentials);
-    server.state.meReply = () => errorReply(401, 'token_expired');
-
-    const results = await Promise.allSettled(Array.from({ length: 3 }, () => getMe(tab)));
-
-    for (const result of results) {
-      expect(result.status).toBe('rejected');
-      const reason: unknown = result.status === 'rejected' ? result.reason : undefined;
-      expect(isApiError(reason) && reason.code).toBe('token_expired');
-    }
-    expect(server.state.refreshes).toBe(1);
-    expect(server.callsTo(paths.me)).toHaveLength(6); // each request exactly twice
-  });
-
-  it('logs out once when the refresh is refused, and forgets the token', async () => {
-    const server = createJwtServer();
-    const tab = openTab(server);
-    await tab.api.login(credentials);
-    await getMe(tab);
-    server.expireAll();
+    server.expireAccessTokens();
     server.state.refreshReply = () => errorReply(401, 'token_invalid');
+    await expect(getMe(tab)).rejects.toMatchObject({ code: 'token_invalid' });
 
-    const results = await Promise.allSettled(Array.from({ length: 4 }, () => getMe(tab)));
-
-    expect(results.every((result) => result.status === 'rejected')).toBe(true);
-    expect(server.state.refreshes).toBe(1);
-    expect(tab.events.filter((event) => event.type === 'signed-out')).toEqual([
-      { type: 'signed-out', reason: 'expired' },
-    ]);
-    expect(tab.api.credentials()).toMatchObject({ accessToken: null });
-
-    // Logged out stays logged out: no Bearer header and no further refresh attempts.
     await expect(getMe(tab)).rejects.toMatchObject({ code: 'unauthenticated' });
     expect(server.calls.at(-1)).toMatchObject({ path: paths.me, bearer: null });
-    expect(server.state.refreshes).toBe(1);
-  });
-
-  it('keeps the login when the refresh fails for want of a network', async () => {
-    const server = createJwtServer();
-    const tab = openTab(server);
-    await tab.api.login(credentials);
-    server.expireAll();
-    server.state.refreshReply = () => {
-      throw new NetworkDown();
-    };
-
-    await expect(getMe(tab)).rejects.toMatchObject({ code: 'network_error' });
-    expect(tab.events.filter((event) => event.type === 'signed-out')).toEqual([]);
-    expect(tab.api.credentials()).toMatchObject({ accessToken: 'at-1' });
-  });
-
-  it('treats token_invalid (a revoked sid) as the end of the login', async () => {
-    const server = createJwtServer();
-    const tab = openTab(server);
-    await tab.api.login(credentials);
-    await getMe(tab);
-    server.state.meReply = () => errorReply(401, 'token_invalid');
-
-    await expect(getMe(tab)).rejects.toMatchObject({ code: 'token_invalid' });
-    expect(server.state.refreshes).toBe(0);
-    expect(tab.events.at(-1)).toEqual({ type: 'signed-out', reason: 'expired' });
     expect(tab.api.credentials()).toMatchObject({ accessToken: null });
   });
 
@@ -259,54 +159,16 @@ describe('jwt transport', () => {
     expect(tab.api.credentials()).toMatchObject({ accessToken: null });
     expect(tab.events.map((event) => event.type)).toEqual(['signed-in', 'signed-out']);
   });
-});
 
-describe('jwt transport across tabs', () => {
-  function openTwoTabs(server: JwtServer, shared: { locks: ApiOptions['locks']; channels: boolean }) {
+  it('hands the token of a login to the other tabs, so they need no refresh of their own', async () => {
+    const server = createJwtServer();
     const hub = createChannelHub();
-    const options = (): ApiOptions => ({
-      ...(shared.locks && { locks: shared.locks }),
-      openChannel: shared.channels ? hub.tab() : () => undefined,
-    });
-    return [openTab(server, options()), openTab(server, options())] as const;
-  }
-
-  it('spends the refresh cookie once when both tabs expire together (lock + shared token)', async () => {
-    const server = createJwtServer({ refreshDelayMs: 20 });
-    const [a, b] = openTwoTabs(server, { locks: createFakeLocks(), channels: true });
+    const a = openTab(server, { openChannel: hub.tab() });
+    const b = openTab(server, { openChannel: hub.tab() });
     await a.api.login(credentials);
-    expect(b.api.credentials()).toMatchObject({ accessToken: 'at-1' }); // shared at login
-    server.expireAll();
 
-    await Promise.all([getMe(a), getMe(b), getMe(a), getMe(b)]);
-
-    expect(server.state.refreshes).toBe(1);
-    expect(server.state.reuseDetected).toBe(false);
-    expect(a.api.credentials()).toMatchObject({ accessToken: 'at-2' });
-    expect(b.api.credentials()).toMatchObject({ accessToken: 'at-2' });
-  });
-
-  it('never presents a rotated cookie even when no token is shared: the lock alone serialises', async () => {
-    const server = createJwtServer({ refreshDelayMs: 20 });
-    const [a, b] = openTwoTabs(server, { locks: createFakeLocks(), channels: false });
-    await a.api.login(credentials);
-    await getMe(b); // b restores through the cookie: at-2
-    server.expireAll();
-
-    await Promise.all([getMe(a), getMe(b)]);
-
-    expect(server.state.refreshes).toBe(3);
-    expect(server.state.reuseDetected).toBe(false);
-  });
-
-  it('without the lock two tabs would spend the same cookie and lose the family (why the lock exists)', async () => {
-    const server = createJwtServer({ refreshDelayMs: 20 });
-    const [a, b] = openTwoTabs(server, { locks: noLocks, channels: true });
-    await a.api.login(credentials);
-    server.expireAll();
-
-    await Promise.allSettled([getMe(a), getMe(b)]);
-
-    expect(server.state.reuseDetected).toBe(true);
+    expect(b.api.credentials()).toMatchObject({ accessToken: 'at-1' });
+    await getMe(b);
+    expect(server.state.refreshes).toBe(0);
   });
 });

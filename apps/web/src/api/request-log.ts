@@ -11,7 +11,7 @@ export interface RequestLogEntry {
   path: string;
   /** null: no response (network failure, CORS refusal). */
   status: number | null;
-  /** The browser attaches its cookies for the API (sid, rt) only to these. */
+  /** The browser attaches its cookies for the API (sid, at, rt, csrf) only to these. */
   withCredentials: boolean;
   bearer: boolean;
   csrfHeader: boolean;

@@ -1,4 +1,4 @@
-import type { AuthMode, User } from '@authbench/contract';
+import type { AuthMode, ErrorCode, User } from '@authbench/contract';
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import type { OpenChannel } from './open-broadcast-channel';
 
@@ -10,6 +10,11 @@ export interface RequestFlags {
   retriedAfterRefresh?: boolean;
   /** Already retried with a fresh CSRF token. */
   retriedAfterCsrf?: boolean;
+  /**
+   * jwt-cookie: which `at` cookie the request went out with, as the count of renewals this tab
+   * knows of (script cannot read the cookie itself).
+   */
+  sentWithRenewal?: number;
 }
 
 declare module 'axios' {
@@ -26,11 +31,22 @@ export interface LockManagerLike {
 /** What the browser holds for this mode, as far as JavaScript can see it (for /inspect). */
 export type CredentialSnapshot =
   | { mode: 'session'; csrfToken: string | null }
-  | { mode: 'jwt'; accessToken: string | null; receivedAt: number | null; expiresIn: number | null };
+  | { mode: 'jwt'; accessToken: string | null; receivedAt: number | null; expiresIn: number | null }
+  | {
+      mode: 'jwt-cookie';
+      /** The only credential script holds in this mode: the access token is an HttpOnly cookie. */
+      csrfToken: string | null;
+      /** When this tab last learned of a new `at` cookie (login, or a refresh here or in another tab). */
+      receivedAt: number | null;
+      expiresIn: number | null;
+    };
 
 export interface TransportEvents {
-  /** The server has ended the session (e.g. the refresh failed): the app must log out. */
-  sessionEnded(): void;
+  /**
+   * The server has ended the session (e.g. the refresh failed): the app must log out. `code`:
+   * the refusal's (`unauthenticated` on a refresh: no refresh cookie arrived at all).
+   */
+  sessionEnded(code?: ErrorCode): void;
   /** The in-memory credential changed; /inspect re-renders. */
   credentialsChanged(): void;
 }
@@ -44,7 +60,7 @@ export interface TransportDeps {
   now: () => number;
 }
 
-/** Everything that differs between the two modes on the client, and nothing else. */
+/** Everything that differs between the modes on the client, and nothing else. */
 export interface Transport {
   readonly mode: AuthMode;
   /** Takes the credential out of a login or register response; returns the user. */

@@ -1,5 +1,5 @@
 import { useApi } from '../api/use-api';
-import { useApiTargets, type ApiTarget } from './providers';
+import { sameOriginApi, useApiTargets, type ApiTarget } from './providers';
 
 const hostOf = (url: string) => new URL(url).host;
 
@@ -15,6 +15,12 @@ function labelOf(target: ApiTarget): string {
 export function ApiSwitch() {
   const api = useApi();
   const { targets, current, switchTo } = useApiTargets();
+  // Same-origin: each API serves its own copy of the SPA, so switching is going there.
+  const sameOrigin = sameOriginApi(targets.map((target) => target.url)) !== undefined;
+  const go = (url: string) => {
+    if (sameOrigin) window.location.assign(`${new URL(url).origin}${window.location.pathname}${window.location.search}`);
+    else switchTo(url);
+  };
 
   if (targets.length < 2) {
     return (
@@ -38,7 +44,7 @@ export function ApiSwitch() {
             aria-pressed={selected}
             disabled={!selected && target.status !== 'ready'}
             title={target.status === 'error' ? `${target.url} is unreachable` : target.url}
-            onClick={() => !selected && switchTo(target.url)}
+            onClick={() => !selected && go(target.url)}
           >
             {labelOf(target)}
             <span className="mode-host">{hostOf(target.url)}</span>

@@ -2,9 +2,10 @@
 import { cleanup, fireEvent, render, waitFor, within } from '@testing-library/react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApiOptions } from '../api/client';
-import { paths } from '@authbench/contract';
+import { createApi, type ApiOptions } from '../api/client';
+import { MeResponse, paths } from '@authbench/contract';
 import type { AxiosAdapter } from 'axios';
+import { createFakeJwtCookieApi } from '../test/fake-jwt-cookie-api';
 import { createChannelHub, createFakeAdapter, errorReply } from '../test/fake-server';
 import { createFakeSessionApi } from '../test/fake-session-api';
 import { apiChoiceKey, Providers } from './providers';
@@ -33,9 +34,15 @@ async function logIn(scope: ReturnType<typeof within>, email: string, password: 
   fireEvent.click(scope.getByRole('button', { name: 'Log in' }));
 }
 
-describe('the SPA against a session-mode API', () => {
+/** The modes whose fake API models a browser cookie jar; the UI must behave the same in both. */
+const cookieModeApis = [
+  { mode: 'session', createServer: createFakeSessionApi },
+  { mode: 'jwt-cookie', createServer: () => createFakeJwtCookieApi() },
+] as const;
+
+describe.each(cookieModeApis)('the SPA against a $mode-mode API', ({ mode, createServer }) => {
   it('never shows a protected page before /api/me answers, then sends the visitor to log in and back', async () => {
-    const server = createFakeSessionApi();
+    const server = createServer();
     const release = server.holdMe();
     const { scope, router } = renderApp('/sessions?tab=all', { adapter: server.adapter });
 
@@ -55,7 +62,7 @@ describe('the SPA against a session-mode API', () => {
   });
 
   it('announces wrong credentials with the contract’s words and validates fields before sending', async () => {
-    const server = createFakeSessionApi();
+    const server = createServer();
     const { scope } = renderApp('/login', { adapter: server.adapter });
 
     await logIn(scope, 'not-an-email', 'x');
@@ -69,7 +76,7 @@ describe('the SPA against a session-mode API', () => {
   });
 
   it('shows email_taken and server-side field issues on the register form', async () => {
-    const server = createFakeSessionApi();
+    const server = createServer();
     const { scope } = renderApp('/register', { adapter: server.adapter });
 
     fireEvent.change(await scope.findByLabelText('Name'), { target: { value: 'Ada again' } });
@@ -81,7 +88,7 @@ describe('the SPA against a session-mode API', () => {
   });
 
   it('edits the profile name and logs out, leaving nothing of the user behind', async () => {
-    const server = createFakeSessionApi();
+    const server = createServer();
     server.loginElsewhere();
     const { scope, router } = renderApp('/', { adapter: server.adapter });
 
@@ -94,11 +101,11 @@ describe('the SPA against a session-mode API', () => {
     expect(await scope.findByRole('heading', { name: 'Log in' })).toBeTruthy();
     expect(router.state.location.pathname).toBe('/login');
     expect(scope.queryByText(/Ada/)).toBeNull();
-    expect(server.jar.sid).toBeNull();
+    expect(server.holdsLogin()).toBe(false);
   });
 
   it('keeps two tabs in step: a logout in one logs the other out, a login in one logs the other in', async () => {
-    const server = createFakeSessionApi();
+    const server = createServer();
     server.loginElsewhere();
     const hub = createChannelHub();
     const a = renderApp('/', { adapter: server.adapter, openChannel: hub.tab() });
@@ -120,16 +127,19 @@ describe('the SPA against a session-mode API', () => {
   });
 
   it('shows the mode read-only with one API, and the inspect view for a visitor', async () => {
-    const server = createFakeSessionApi();
+    const server = createServer();
     const { scope } = renderApp('/inspect', { adapter: server.adapter });
 
     expect(await scope.findByRole('heading', { name: /Inspect/ })).toBeTruthy();
-    expect(scope.getByLabelText('Auth mode').textContent).toContain('session');
-    expect(scope.queryByRole('button', { name: /jwt/ })).toBeNull();
+    expect(scope.getByLabelText('Auth mode').textContent).toContain(mode);
+    expect(scope.queryByRole('button', { name: /jwt|session/ })).toBeNull();
     expect(await scope.findByText('Log in to see your own records.')).toBeTruthy();
-    expect(scope.getByRole('heading', { name: 'The two modes side by side' })).toBeTruthy();
-    expect(await scope.findByText('GET /api/me')).toBeTruthy();
+    expect(scope.getByRole('heading', { name: 'The modes side by side' })).toBeTruthy();
+    expect((await scope.findAllByText('GET /api/me')).length).toBeGreaterThan(0);
   });
+});
+
+describe('the SPA against a session-mode API', () => {
 
   it('switches to the other API with a new client and an empty cache, and remembers the choice', async () => {
     const sessionApi = createFakeSessionApi();
@@ -166,5 +176,89 @@ describe('the SPA against a session-mode API', () => {
     // A reload starts on the chosen API.
     const second = renderApp('/inspect', { adapter }, urls);
     expect(await second.scope.findByRole('heading', { name: /Inspect: jwt mode/ })).toBeTruthy();
+  });
+});
+
+describe('the SPA against a jwt-cookie-mode API', () => {
+  it('restores the login after a reload with GET /api/me alone, and fetches the CSRF token before the first edit', async () => {
+    const server = createFakeJwtCookieApi();
+    server.loginElsewhere(); // the cookies of the tab before the reload
+    const { scope, view } = renderApp('/', { adapter: server.adapter });
+
+    expect(await scope.findByRole('heading', { name: 'Hello, Ada' })).toBeTruthy();
+    expect(view.container.textContent).toContain('Logged in througha JWT in an HttpOnly cookie at http://api.test');
+    expect(server.calls.map((call) => `${call.method} ${call.path}`)).toEqual([`GET ${paths.config}`, `GET ${paths.me}`]);
+
+    fireEvent.change(scope.getByLabelText('Display name'), { target: { value: 'Ada L.' } });
+    fireEvent.click(scope.getByRole('button', { name: 'Save name' }));
+    expect(await scope.findByRole('heading', { name: 'Hello, Ada L.' })).toBeTruthy();
+    expect(server.calls.slice(2).map((call) => `${call.method} ${call.path}`)).toEqual([`GET ${paths.csrf}`, `PATCH ${paths.me}`]);
+    expect(server.state.refreshes).toBe(0);
+  });
+
+  it('shows on /inspect where this mode puts things: the cookies’ flags, no token in script, the claims the API reports', async () => {
+    const server = createFakeJwtCookieApi();
+    server.loginElsewhere();
+    const { scope, view } = renderApp('/inspect', { adapter: server.adapter });
+
+    expect(await scope.findByRole('heading', { name: /Inspect: jwt-cookie mode/ })).toBeTruthy();
+    expect(await scope.findByRole('heading', { name: 'Claims, as GET /api/me reports them' })).toBeTruthy();
+    const text = () => view.container.textContent;
+    expect(text()).toContain('this tab holds no token at all, only the CSRF token');
+    expect(text()).toMatch(/Cookie at for http:\/\/api\.test\s*HttpOnly, SameSite=Lax, Path=\/, Max-Age=604800s/);
+    expect(text()).toMatch(/Cookie rt for http:\/\/api\.test\s*HttpOnly, SameSite=Strict, Path=\/api\/auth/);
+    expect(text()).toMatch(/Expires in \d:\d\d/);
+    expect(text()).toContain('"iss": "authbench"');
+    expect(await scope.findByText('Family (sid)')).toBeTruthy();
+    for (const token of server.issuedTokens()) expect(text()).not.toContain(token);
+  });
+
+  it('follows a refresh made in another tab: /inspect shows the new token’s claims, with one refresh in all', async () => {
+    const server = createFakeJwtCookieApi();
+    server.loginElsewhere();
+    const hub = createChannelHub();
+    const { scope, view } = renderApp('/inspect', { adapter: server.adapter, openChannel: hub.tab() });
+    expect(await scope.findByRole('heading', { name: 'Claims, as GET /api/me reports them' })).toBeTruthy();
+    await waitFor(() => expect(view.container.textContent).toContain('"jti": "jti-'));
+    const jtiBefore = /"jti": "(jti-\d+)"/.exec(view.container.textContent)?.[1];
+
+    // Another tab (same cookie jar, same channels) meets the expired cookie first and refreshes.
+    server.expireAccessTokens();
+    const other = createApi({ baseUrl: 'http://api.test', config: server.config, adapter: server.adapter, openChannel: hub.tab() });
+    await other.get(paths.me, MeResponse);
+
+    await waitFor(() => expect(/"jti": "(jti-\d+)"/.exec(view.container.textContent)?.[1]).not.toBe(jtiBefore));
+    expect(server.state.refreshes).toBe(1);
+    other.dispose();
+  });
+
+  it('offers the three APIs of pnpm dev in the mode switch', async () => {
+    const sessionApi = createFakeSessionApi();
+    const jwtApi = createFakeAdapter((request) =>
+      request.path === paths.config
+        ? { status: 200, body: { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [] } }
+        : errorReply(401, 'unauthenticated'),
+    );
+    const jwtCookieApi = createFakeJwtCookieApi();
+    jwtCookieApi.loginElsewhere();
+    const byUrl: Record<string, AxiosAdapter> = {
+      'http://session.test': sessionApi.adapter,
+      'http://jwt.test': jwtApi.adapter,
+      'http://jwt-cookie.test': jwtCookieApi.adapter,
+    };
+    const adapter: AxiosAdapter = (config) => byUrl[config.baseURL ?? '']!(config);
+    const { scope } = renderApp('/', { adapter }, Object.keys(byUrl));
+
+    expect(await scope.findByRole('heading', { name: 'Log in' })).toBeTruthy();
+    const switcher = scope.getByRole('group', { name: /Auth mode/ });
+    await waitFor(() => expect(within(switcher).getAllByRole('button').every((button) => !button.hasAttribute('disabled'))).toBe(true));
+    expect(within(switcher).getAllByRole('button').map((button) => button.textContent)).toEqual([
+      'sessionsession.test',
+      'jwtjwt.test',
+      'jwt-cookiejwt-cookie.test',
+    ]);
+
+    fireEvent.click(within(switcher).getByRole('button', { name: /^jwt-cookie/ }));
+    expect(await scope.findByRole('heading', { name: 'Hello, Ada' })).toBeTruthy();
   });
 });

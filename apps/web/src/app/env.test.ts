@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseApiUrls } from './env';
 
 describe('parseApiUrls', () => {
-  it('defaults to the two development APIs', () => {
-    expect(parseApiUrls(undefined)).toEqual(['http://localhost:4000', 'http://localhost:4001']);
-    expect(parseApiUrls('  ')).toEqual(['http://localhost:4000', 'http://localhost:4001']);
+  it('defaults to the three development APIs, one per mode', () => {
+    const three = ['http://localhost:4000', 'http://localhost:4001', 'http://localhost:4002'];
+    expect(parseApiUrls(undefined)).toEqual(three);
+    expect(parseApiUrls('  ')).toEqual(three);
   });
 
   it('trims, drops trailing slashes and duplicates', () => {

@@ -33,7 +33,16 @@ export function useApiTargets(): ApiTargets {
   return value;
 }
 
+/**
+ * Same-origin deployments (the SPA served under each API's own origin, through a proxy): the
+ * page's origin is one of the APIs, and it is the one to use; the others are other deployments.
+ */
+export const sameOriginApi = (urls: readonly string[]): string | undefined =>
+  typeof window === 'undefined' ? undefined : urls.find((url) => new URL(url).origin === window.location.origin);
+
 function readChoice(urls: readonly string[]): string {
+  const own = sameOriginApi(urls);
+  if (own) return own;
   try {
     const saved = window.localStorage.getItem(apiChoiceKey);
     if (saved && urls.includes(saved)) return saved;

@@ -19,6 +19,8 @@ const messages: Partial<Record<ApiErrorCode, string>> = {
 /** The one place an error code becomes words; UI never matches on statuses or server text. */
 export function describeError(error: unknown): string {
   if (!isApiError(error)) return 'Something went wrong. Try again.';
+  // Computed by the API layer from this page's layout and the API's cookie flags: which cookie, and why.
+  if (error.code === 'cookie_dropped') return error.message;
   if (error.code === 'rate_limited') {
     return error.retryAfterSeconds === undefined
       ? 'Too many failed attempts. Try again later.'

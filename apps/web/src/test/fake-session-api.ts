@@ -109,6 +109,8 @@ export function createFakeSessionApi() {
     calls: fake.calls,
     jar,
     sessions,
+    /** The cookie of a login sits in the jar. */
+    holdsLogin: () => Boolean(jar.sid && sessions.get(jar.sid)?.userId),
     /** Holds GET /api/me until the returned function is called. */
     holdMe(): () => void {
       let release = () => {};

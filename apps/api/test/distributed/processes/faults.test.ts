@@ -1,4 +1,4 @@
-import { authModes, ErrorBody, HealthResponse, paths, type AuthMode } from '@authbench/contract';
+import { authModes, ErrorBody, HealthResponse, modeTraits, paths, type AuthMode } from '@authbench/contract';
 import supertest, { type Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedStores } from '../../support/namespaces';
@@ -95,10 +95,11 @@ describe.each(setups)('store faults in $label', ({ mode, redis: withRedis }) => 
   const freshLogin = async () => (await createClient(api.url, mode).login(user)).status === 200;
 
   const recover = async (store: string, fault: string, cause: string) => {
-    const recovered = await until(recoverWithinMs, `${store} recovery`, loggedIn);
-    expect(await freshLogin()).toBe(true);
+    // GET /api/me alone is no sign that PostgreSQL is back (with Redis it answers from the caches
+    // throughout): a fresh login, which needs it, is.
+    const recovered = await until(recoverWithinMs, `${store} recovery`, async () => (await loggedIn()) && (await freshLogin()));
     expect((await health()).res.status).toBe(200);
-    if (mode === 'jwt') expect((await user.client.refresh()).status).toBe(200);
+    if (modeTraits[mode].refreshToken) expect((await user.client.refresh()).status).toBe(200);
     await expectAlive();
     timings.push(`${mode}${withRedis ? '' : ' (no Redis)'} ${store} ${fault}: ${cause}; recovered ${recovered} ms after it was back`);
   };
@@ -114,7 +115,7 @@ describe.each(setups)('store faults in $label', ({ mode, redis: withRedis }) => 
       expectUnavailable(login, 'POST /api/auth/login');
       expectDegraded(await health(), 'redis');
       // What does not need Redis carries on: a refresh uses only PostgreSQL.
-      if (mode === 'jwt') expect((await user.client.refresh()).status).toBe(200);
+      if (modeTraits[mode].refreshToken) expect((await user.client.refresh()).status).toBe(200);
       await expectAlive();
       await sleep(1500); // a while down, through several reconnection attempts
       expectUnavailable(await timed(() => user.client.me()), 'GET /api/me, later');
@@ -122,52 +123,74 @@ describe.each(setups)('store faults in $label', ({ mode, redis: withRedis }) => 
       await recover('redis', 'killed', `503 after ${me.ms} ms (me), ${login.ms} ms (login)`);
     });
 
-    it('answers 503 within 2 s while Redis hangs (SIGSTOP), then recovers', async () => {
+    // A hung Redis delivers no invalidations: the client-side cache may answer only until the
+    // heartbeat finds it hung (redis-client.ts), then every request that needs Redis gets 503.
+    it('stops answering from the client-side cache and answers 503 within 2 s while Redis hangs (SIGSTOP), then recovers', async () => {
+      expect(await loggedIn()).toBe(true); // the login and the user now in the client-side cache
       redis.pause();
+      const pausedAt = performance.now();
       try {
-        const me = await timed(() => user.client.me());
+        let me = await timed(() => user.client.me());
+        while (me.res.status === 200 && performance.now() - pausedAt < answerWithinMs) {
+          await sleep(50);
+          me = await timed(() => user.client.me());
+        }
         expectUnavailable(me, 'GET /api/me');
+        const cachedForMs = Math.round(performance.now() - pausedAt - me.ms);
+        expect(cachedForMs, 'cached answers after the hang').toBeLessThan(answerWithinMs);
         expectDegraded(await health(), 'redis');
         const login = await timed(() => user.client.login(user));
         expectUnavailable(login, 'POST /api/auth/login');
         await expectAlive();
         redis.resume();
-        await recover('redis', 'hung', `503 after ${me.ms} ms (me), ${login.ms} ms (login)`);
+        await recover('redis', 'hung', `me cached for ${cachedForMs} ms, then 503 after ${me.ms} ms; login 503 after ${login.ms} ms`);
       } finally {
         redis.resume();
       }
     });
   }
 
-  it('answers 503 within 2 s while PostgreSQL is unreachable, then recovers with every login', async () => {
+  /**
+   * GET /api/me while PostgreSQL is gone: with Redis, its session (or revocation check) and its
+   * user come from Redis, whose invalidations still arrive, so it answers; without Redis, 503.
+   */
+  const expectMeWithoutDatabase = (me: { res: Response; ms: number }, what: string) => {
+    if (!withRedis) return expectUnavailable(me, what);
+    expect(me.res.status, `${what}: ${JSON.stringify(me.res.body)}`).toBe(200);
+    expect(me.ms, what).toBeLessThan(answerWithinMs);
+  };
+
+  it('answers 503 within 2 s where PostgreSQL is needed while it is unreachable, then recovers with every login', async () => {
+    expect(await loggedIn()).toBe(true);
     await proxy.close();
     try {
       const me = await timed(() => user.client.me());
-      expectUnavailable(me, 'GET /api/me');
+      expectMeWithoutDatabase(me, 'GET /api/me');
       const login = await timed(() => user.client.login(user));
       expectUnavailable(login, 'POST /api/auth/login');
       expectDegraded(await health(), 'database');
       await expectAlive();
       await sleep(1500);
-      expectUnavailable(await timed(() => user.client.me()), 'GET /api/me, later');
+      expectMeWithoutDatabase(await timed(() => user.client.me()), 'GET /api/me, later');
       await proxy.open();
-      await recover('postgres', 'unreachable', `503 after ${me.ms} ms (me), ${login.ms} ms (login)`);
+      await recover('postgres', 'unreachable', `me ${me.res.status} after ${me.ms} ms, login 503 after ${login.ms} ms`);
     } finally {
       await proxy.open().catch(() => undefined);
     }
   });
 
-  it('answers 503 within 2 s while PostgreSQL hangs, then recovers', async () => {
+  it('answers 503 within 2 s where PostgreSQL is needed while it hangs, then recovers', async () => {
+    expect(await loggedIn()).toBe(true);
     proxy.stall();
     try {
       const me = await timed(() => user.client.me());
-      expectUnavailable(me, 'GET /api/me');
+      expectMeWithoutDatabase(me, 'GET /api/me');
       const login = await timed(() => user.client.login(user));
       expectUnavailable(login, 'POST /api/auth/login');
       expectDegraded(await health(), 'database');
       await expectAlive();
       proxy.unstall();
-      await recover('postgres', 'hung', `503 after ${me.ms} ms (me), ${login.ms} ms (login)`);
+      await recover('postgres', 'hung', `me ${me.res.status} after ${me.ms} ms, login 503 after ${login.ms} ms`);
     } finally {
       proxy.unstall();
     }

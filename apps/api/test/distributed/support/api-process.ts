@@ -49,6 +49,9 @@ export async function startApiProcess({ mode, env, port = 0 }: ApiProcessOptions
       PORT: String(port),
       CORS_ORIGINS: allowedOrigin,
       LOG_LEVEL: 'info',
+      // The tests register and fail logins by the dozen from 127.0.0.1; limits.test.ts sets its own.
+      LOGIN_MAX_FAILURES_PER_IP: '100000',
+      REGISTER_MAX_PER_IP: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

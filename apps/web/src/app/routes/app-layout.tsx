@@ -2,6 +2,8 @@ import { NavLink, Outlet } from 'react-router';
 import { LogoutButton } from '../../features/auth/logout-button';
 import { useMe } from '../../features/auth/queries';
 import { ApiSwitch } from '../api-switch';
+import { CookieNotice } from '../cookie-notice';
+import { loadLab } from '../env';
 import { SiteMismatchNotice } from '../site-mismatch-notice';
 
 function Account() {
@@ -41,12 +43,14 @@ export function AppLayout() {
           </NavLink>
           <NavLink to="/sessions">Sessions</NavLink>
           <NavLink to="/inspect">Inspect</NavLink>
+          {loadLab && <NavLink to="/lab">Lab</NavLink>}
         </nav>
         <ApiSwitch />
         <Account />
       </header>
       <main id="main" className="main" tabIndex={-1}>
         <SiteMismatchNotice />
+        <CookieNotice />
         <Outlet />
       </main>
     </>

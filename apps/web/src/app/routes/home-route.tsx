@@ -1,8 +1,15 @@
+import type { AuthMode } from '@authbench/contract';
 import { Link } from 'react-router';
 import { useApi } from '../../api/use-api';
 import { ProfileForm } from '../../features/auth/profile-form';
 import { useMe } from '../../features/auth/queries';
 import { formatDateTime } from '../../lib/format-time';
+
+const loggedInThrough: Record<AuthMode, string> = {
+  session: 'a cookie session',
+  jwt: 'Bearer JWTs',
+  'jwt-cookie': 'a JWT in an HttpOnly cookie',
+};
 
 export function HomeRoute() {
   const api = useApi();
@@ -25,7 +32,7 @@ export function HomeRoute() {
           <dd>{formatDateTime(user.createdAt)}</dd>
           <dt>Logged in through</dt>
           <dd>
-            {api.mode === 'session' ? 'a cookie session' : 'Bearer JWTs'} at <code>{api.baseUrl}</code>
+            {loggedInThrough[api.mode]} at <code>{api.baseUrl}</code>
           </dd>
         </dl>
       </section>

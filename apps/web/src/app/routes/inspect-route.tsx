@@ -5,6 +5,8 @@ import { ModeComparison } from '../../features/inspect/mode-comparison';
 import { RequestLogTable } from '../../features/inspect/request-log-table';
 import { ServerState } from '../../features/inspect/server-state';
 import { useSessions } from '../../features/sessions/queries';
+import { useApiTargets } from '../providers';
+import { useLabExperiments } from '../use-lab-experiments';
 
 /**
  * Open to visitors too: what the browser holds and sends is worth seeing before login. The
@@ -15,6 +17,9 @@ export function InspectRoute() {
   const me = useMe();
   const signedIn = Boolean(me.data);
   const sessions = useSessions({ enabled: signedIn });
+  const { targets } = useApiTargets();
+  const columns = targets.flatMap((target) => (target.status === 'ready' ? [{ url: target.url, config: target.config }] : []));
+  const experiments = useLabExperiments();
   const status = !signedIn
     ? me.isPending
       ? 'pending'
@@ -42,7 +47,7 @@ export function InspectRoute() {
         />
       </div>
       <RequestLogTable />
-      <ModeComparison />
+      <ModeComparison columns={columns} experiments={experiments} />
     </div>
   );
 }

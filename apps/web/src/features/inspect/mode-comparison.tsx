@@ -1,51 +1,64 @@
-const rows: { topic: string; session: string; jwt: string }[] = [
+import { cookieNames, modeTraits, type ConfigResponse, type CookieInfo } from '@authbench/contract';
+import { useSyncExternalStore } from 'react';
+import { formatSeconds } from '../../lib/format-time';
+import { buildMatrix, describeCell, labResults, type LabExperimentInfo, type MatrixColumn } from '../../lib/lab-results';
+
+const notConfigured = 'not in this API’s configuration';
+const sameSite = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
+
+const flagsOf = (cookie: CookieInfo) =>
+  [cookie.httpOnly ? 'HttpOnly' : 'readable by script', cookie.secure && 'Secure', `SameSite=${sameSite[cookie.sameSite]}`, `Path=${cookie.path}`]
+    .filter(Boolean)
+    .join(', ');
+
+/** Where the login travels, from the mode's traits and the cookies GET /api/config lists. */
+function credentialOf(config: ConfigResponse): string {
+  const security = modeTraits[config.authMode].security;
+  if (security === 'bearer') return 'Authorization: Bearer header, added by the app’s script';
+  const cookie = config.cookies.find((each) => each.name === cookieNames(each.secure)[security === 'sessionCookie' ? 'session' : 'access']);
+  return cookie ? `cookie ${cookie.name} (${flagsOf(cookie)})` : notConfigured;
+}
+
+/** Rows read from each API's live configuration: change a setting, and the cell changes. */
+const configRows: { topic: string; cell: (config: ConfigResponse) => string }[] = [
+  { topic: 'Credential', cell: credentialOf },
+  { topic: 'Cookies it sets', cell: (config) => (config.cookies.length ? config.cookies.map((cookie) => `${cookie.name} (${flagsOf(cookie)})`).join('; ') : 'none') },
+  { topic: 'Access token lifetime', cell: (config) => (config.accessTokenTtlSeconds === undefined ? notConfigured : formatSeconds(config.accessTokenTtlSeconds)) },
+  { topic: 'Refresh token lifetime', cell: (config) => (config.refreshTokenTtlSeconds === undefined ? notConfigured : formatSeconds(config.refreshTokenTtlSeconds)) },
   {
-    topic: 'Where the credential lives',
-    session: 'An HttpOnly sid cookie; the session itself lives on the server.',
-    jwt: 'A short-lived access token in this tab’s memory; a refresh token in an HttpOnly cookie scoped to /api/auth.',
+    topic: 'Session timeouts',
+    cell: (config) =>
+      config.sessionIdleSeconds === undefined || config.sessionAbsoluteSeconds === undefined
+        ? notConfigured
+        : `idle ${formatSeconds(config.sessionIdleSeconds)}, absolute ${formatSeconds(config.sessionAbsoluteSeconds)}`,
   },
-  {
-    topic: 'A stolen credential lets an attacker…',
-    session: '…act as the user until logout, revocation or the idle (30 min) / absolute (12 h) timeout.',
-    jwt: '…use the access token until it expires (5 min) or its session is revoked; a stolen refresh token works until the real client refreshes, when reuse detection revokes the whole family.',
-  },
-  {
-    topic: 'Revocation, and how fast',
-    session: 'Delete the session: the very next request fails.',
-    jwt: 'Revoke the family: refreshes stop at once; access tokens stop at once with the revocation check on, else within their TTL.',
-  },
-  {
-    topic: 'CSRF exposure',
-    session: 'The browser attaches the cookie by itself, so unsafe requests need SameSite=Lax plus an X-CSRF-Token header.',
-    jwt: 'API calls carry the token only when script adds it: no CSRF there. The cookie endpoints (refresh, logout) rely on SameSite=Strict and the Origin check.',
-  },
-  {
-    topic: 'XSS exposure',
-    session: 'Script cannot read the cookie, but can send requests as the user while the page is open.',
-    jwt: 'Script cannot read the refresh cookie, but can read the access token in memory and use it elsewhere until it expires.',
-  },
-  {
-    topic: 'Cost per request',
-    session: 'A session-store lookup (database or Redis); a small cookie.',
-    jwt: 'A signature check (CPU) plus a revocation lookup when the check is on; a larger Authorization header.',
-  },
-  {
-    topic: 'Scaling out',
-    session: 'Every API process needs the shared session store.',
-    jwt: 'Any process verifies with the public keys; the store is needed for refresh and revocation.',
-  },
-  {
-    topic: 'Reloads and tabs',
-    session: 'Nothing to restore: the cookie is already there.',
-    jwt: 'Memory is empty after a reload: one refresh restores it. Tabs share the refresh cookie, so refreshes queue on a Web Lock.',
-  },
+  { topic: 'Revocation check on each request', cell: (config) => (config.revocationCheck === undefined ? notConfigured : config.revocationCheck ? 'on' : 'off') },
+  { topic: 'CSRF token header', cell: (config) => config.csrfHeader ?? 'none' },
 ];
 
-/** A fixed, one-minute read: the trade-offs behind the live panels above. */
-export function ModeComparison() {
+const hostOf = (url: string) => new URL(url).host;
+
+export interface ModeComparisonProps {
+  /** The APIs the app knows and their live configuration. */
+  columns: readonly MatrixColumn[];
+  /** The lab's experiments; null in a build without the lab, undefined while it loads. */
+  experiments: readonly LabExperimentInfo[] | null | undefined;
+}
+
+/**
+ * The modes side by side, every cell from data: each API's GET /api/config, and the lab's
+ * results in this tab (a claim the lab has not measured yet says so).
+ */
+export function ModeComparison({ columns, experiments }: ModeComparisonProps) {
+  const records = useSyncExternalStore(labResults.subscribe, labResults.snapshot);
+  const labRows = experiments ? buildMatrix(experiments, columns, records) : [];
   return (
     <section aria-labelledby="comparison-heading" className="card stack">
-      <h2 id="comparison-heading">The two modes side by side</h2>
+      <h2 id="comparison-heading">The modes side by side</h2>
+      <p className="muted">
+        Settings from each API’s <code>GET /api/config</code>;{' '}
+        {experiments === null ? 'the evidence lab is not part of this build (VITE_LAB), so nothing is measured here.' : 'results from the evidence lab in this tab.'}
+      </p>
       <div className="table-scroll">
         <table className="comparison">
           <thead>
@@ -53,18 +66,41 @@ export function ModeComparison() {
               <th scope="col">
                 <span className="visually-hidden">Topic</span>
               </th>
-              <th scope="col">Cookie session</th>
-              <th scope="col">Bearer JWT</th>
+              {columns.map((column) => (
+                <th key={column.url} scope="col">
+                  {column.config.authMode} <span className="muted">{hostOf(column.url)}</span>
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => (
+            {configRows.map((row) => (
               <tr key={row.topic}>
                 <th scope="row">{row.topic}</th>
-                <td>{row.session}</td>
-                <td>{row.jwt}</td>
+                {columns.map((column) => (
+                  <td key={column.url}>{row.cell(column.config)}</td>
+                ))}
               </tr>
             ))}
+            {labRows.map(({ experiment, cells }) => (
+              <tr key={experiment.id}>
+                <th scope="row">Lab: {experiment.title}</th>
+                {cells.map((cell, index) => {
+                  const { verdict, text } = describeCell(cell);
+                  return (
+                    <td key={columns[index]!.url} title={cell.state === 'result' ? cell.record.summary : undefined}>
+                      <span className={`verdict verdict-${verdict}`}>{text}</span>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+            {experiments === undefined && (
+              <tr>
+                <th scope="row">Lab results</th>
+                <td colSpan={Math.max(1, columns.length)}>loading the lab…</td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

@@ -8,7 +8,11 @@ const stored: Record<AuthMode, string> = {
     'One session record per login, keyed by the sid: the user id, the timestamps behind the idle and absolute timeouts, and the user agent. Every request looks it up.',
   jwt:
     'One refresh-token family per login (its id is the sid claim): the hash of the current refresh token, timestamps and the user agent; plus the list of revoked sids that each request is checked against. Access tokens themselves are not stored.',
+  'jwt-cookie':
+    'As in jwt mode: one refresh-token family per login (its id is the sid claim) and the list of revoked sids; neither the access token nor any CSRF state is stored. The CSRF token is an HMAC over the sid (before login, over a random value in the HttpOnly csrf cookie), so the server can check it without keeping it.',
 };
+
+const recordName: Record<AuthMode, string> = { session: 'Session', jwt: 'Family (sid)', 'jwt-cookie': 'Family (sid)' };
 
 export interface ServerStateProps {
   mode: AuthMode;
@@ -32,7 +36,7 @@ export function ServerState({ mode, status, sessions, error, onRetry }: ServerSt
           <table>
             <thead>
               <tr>
-                <th scope="col">{mode === 'session' ? 'Session' : 'Family (sid)'}</th>
+                <th scope="col">{recordName[mode]}</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Expires</th>

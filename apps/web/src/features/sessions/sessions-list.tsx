@@ -13,6 +13,8 @@ const explanation: Record<AuthMode, string> = {
     'Each row is a server-side session. Revoking it deletes the session: that device’s next request is refused.',
   jwt:
     'Each row is a refresh-token family (one login). Revoking it stops its refreshes at once and, with the revocation check on, its access token too.',
+  'jwt-cookie':
+    'Each row is a refresh-token family (one login), whose access token that device keeps in an HttpOnly cookie. Revoking it stops its refreshes at once and, with the revocation check on, its access token cookie too.',
 };
 
 function SessionRow({ session }: { session: SessionInfo }) {

@@ -1,0 +1,33 @@
+import { authModes, ConfigResponse, csrfHeader, paths } from '@authbench/contract';
+import supertest from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { allowedOrigin, uniqueEmail, useTestApp } from './support/test-app';
+import { parseSetCookie } from './support/test-client';
+
+// A cross-site deployment: Secure, SameSite=None and Partitioned (CHIPS) on every cookie.
+describe.each(authModes)('cookies of a cross-site deployment in %s mode', (mode) => {
+  const t = useTestApp(mode, { env: { COOKIE_SECURE: 'on', TRUST_PROXY: '1', COOKIE_SAMESITE: 'none', COOKIE_PARTITIONED: 'on' } });
+  const https = (req: supertest.Test, cookie?: string) => req.set('X-Forwarded-Proto', 'https').set('Origin', allowedOrigin).set(cookie ? { Cookie: cookie } : {});
+
+  it('sets every cookie Secure, SameSite=None and Partitioned, keeping SPEC’s names and prefixes, and reports it', async () => {
+    const csrf = await https(supertest(t.app.app).get(paths.csrf));
+    const setCookies = [csrf];
+    const csrfCookie = parseSetCookie(csrf, '__Host-csrf');
+    const register = await https(supertest(t.app.app).post(paths.register), csrfCookie && `__Host-csrf=${csrfCookie.value}`)
+      .set(csrf.body.csrfToken ? { [csrfHeader]: String(csrf.body.csrfToken) } : {})
+      .send({ email: uniqueEmail(), password: 'correct horse battery', name: 'Cross' });
+    expect(register.status, JSON.stringify(register.body)).toBe(201);
+    setCookies.push(register);
+    const names = setCookies.flatMap((res) => [res.headers['set-cookie'] ?? []].flat().map((line) => line.split('=')[0]!));
+    const { cookies } = ConfigResponse.parse((await supertest(t.app.app).get(paths.config)).body);
+    for (const name of cookies.map((c) => c.name)) {
+      // Every cookie the mode declares is one it sets, with the declared attributes.
+      if (!names.includes(name)) continue;
+      const set = parseSetCookie(setCookies.find((res) => parseSetCookie(res, name))!, name)!;
+      expect(set.attributes, name).toMatchObject({ secure: true, httponly: true, samesite: 'None', partitioned: true });
+      expect(name).toMatch(/^__(Host|Secure)-/);
+    }
+    expect(names.length).toBeGreaterThan(0);
+    expect(cookies.every((c) => c.partitioned && c.secure && c.sameSite === 'none')).toBe(true);
+  });
+});

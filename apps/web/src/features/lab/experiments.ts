@@ -1,0 +1,23 @@
+import type { Experiment } from './lab-context';
+import { bytesExperiment } from './experiments/bytes';
+import { csrfExperiment } from './experiments/csrf';
+import { fixationExperiment } from './experiments/fixation';
+import { refreshReplayExperiment } from './experiments/refresh-replay';
+import { reloadExperiment } from './experiments/reload';
+import { revocationExperiment } from './experiments/revocation';
+import { xssReadExperiment } from './experiments/xss-read';
+import { xssReplayExperiment } from './experiments/xss-replay';
+import { xssRideExperiment } from './experiments/xss-ride';
+
+/** Every claim of the comparison, in the order the lab shows them. */
+export const experiments: readonly Experiment[] = [
+  csrfExperiment,
+  xssReadExperiment,
+  xssReplayExperiment,
+  xssRideExperiment,
+  revocationExperiment,
+  refreshReplayExperiment,
+  fixationExperiment,
+  bytesExperiment,
+  reloadExperiment,
+];

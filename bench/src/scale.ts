@@ -1,0 +1,345 @@
+/**
+ * `pnpm bench --scale` (not in CI): does GET /api/me stay as fast when the stores hold 10^3,
+ * 10^5 and 10^6 users and logins (the embedded database up to 10^5)? The stores are filled
+ * straight (fill.ts), never through 10^6 HTTP registrations; at each size the server is started
+ * afresh and driven with logins picked across the whole store. Also: GET /api/me's latency
+ * while 20 logins per second (Argon2id each) run beside it. Writes bench/results/scale.{md,json}
+ * and, after a run of every size and row, the README's scale table.
+ * BENCH_SCALE_SIZES=1000,100000 (sizes), BENCH_SCALE_SECONDS (per measurement, default 8),
+ * BENCH_ROWS=session-redis,jwt-redis (a subset).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { generateSigningKeyJwk } from '@authbench/api/auth/signing-keys';
+import { me, present, sessionIdOf, signIn, storedLoginOf, type MadeLogin } from './client';
+import { analyze, fillFamilies, fillRedisSessions, fillSqlSessions, fillUsers, openRedis, openSql, redisBytesPerSession, scale, sqlBytesPer, type Sql } from './fill';
+import {
+  apiEnv,
+  benchPassword,
+  measureGroup,
+  mintAccessToken,
+  payloadOf,
+  pinLoadGenerator,
+  prepareTemplate,
+  rowNamespace,
+  signSessionCookie,
+  storePorts,
+  storeUrls,
+  type LoadItem,
+} from './harness';
+import { closedLoop, startLogins, type LatencyRun } from './logins';
+import { num, replaceInReadme, resultsDir } from './report';
+import { serverDefs, type ServerDef, type ServerName } from './rows';
+import { startServer, type ServerProcess } from './server-process';
+import { cleanUpNamespace, probePostgres, probeRedis } from './stores';
+import { median } from './timed';
+
+const env = process.env;
+const sizesFrom = (value: string | undefined) =>
+  value
+    ?.split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+const settings = {
+  sizes: sizesFrom(env.BENCH_SCALE_SIZES) ?? [1_000, 100_000, 1_000_000],
+  embeddedMax: 100_000,
+  seconds: Number(env.BENCH_SCALE_SECONDS) > 0 ? Number(env.BENCH_SCALE_SECONDS) : 8,
+  warmupSeconds: 2,
+  connections: 10,
+  /** Distinct logins the load carries, picked at random across the store. */
+  pool: 1000,
+  loginsPerSecond: 20,
+};
+
+/** Rows that share one set of stores: the same logins serve each of them in turn. */
+interface Kind {
+  key: string;
+  description: string;
+  store: 'embedded' | 'redis';
+  rows: ServerDef[];
+}
+
+const defs = (...names: ServerName[]) => serverDefs.filter((d) => names.includes(d.name));
+const kinds: Kind[] = [
+  { key: 'sessions_embedded', description: 'sessions and users in PGlite', store: 'embedded', rows: defs('session-embedded') },
+  { key: 'sessions_redis', description: 'sessions in Redis, users in PostgreSQL', store: 'redis', rows: defs('session-redis') },
+  { key: 'families_embedded', description: 'refresh families and users in PGlite', store: 'embedded', rows: defs('jwt-embedded', 'jwt-cookie-embedded') },
+  {
+    key: 'families_distributed',
+    description: 'refresh families and users in PostgreSQL, revocation list in Redis',
+    store: 'redis',
+    rows: defs('jwt-redis', 'jwt-cookie-redis'),
+  },
+];
+
+interface SizeResult {
+  row: ServerName;
+  size: number;
+  fillSeconds: number;
+  /** Bytes per stored login: SQL table + indexes (sessions, or refresh families + tokens), or Redis memory (session + index). */
+  bytesPerLogin: number;
+  bytesPerUser: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUsPerReq: number;
+  /** rps over the smallest size's. */
+  rpsVsSmallest?: number;
+  quiet: LatencyRun;
+  withLogins: LatencyRun;
+  loginsPerSecond: number;
+  loginAnswers: Record<string, number>;
+}
+
+const started = performance.now();
+const loadAverageAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
+const log = (line: string) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
+
+export async function runScale(): Promise<void> {
+  const only = env.BENCH_ROWS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const selected = kinds.map((k) => ({ ...k, rows: k.rows.filter((d) => !only || only.includes(d.name)) })).filter((k) => k.rows.length > 0);
+  const needsDistributed = selected.some((k) => k.store === 'redis');
+  const [redis, postgres] = needsDistributed ? await Promise.all([probeRedis(storeUrls.redis), probePostgres(storeUrls.postgres)]) : [{ ok: true as const }, { ok: true as const }];
+  const root = await mkdtemp(path.join(os.tmpdir(), 'authbench-scale-'));
+  const namespace = `bench_scale_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const results: SizeResult[] = [];
+  const skipped: { kind: string; reason: string }[] = [];
+  const used = { redis: false, postgres: false };
+  let failed: string | undefined;
+  log(`sizes ${settings.sizes.join(', ')} (embedded up to ${settings.embeddedMax}), ${settings.seconds} s per measurement`);
+  try {
+    const template = selected.some((k) => k.store === 'embedded') ? await prepareTemplate(root) : undefined;
+    pinLoadGenerator();
+    for (const kind of selected) {
+      if (kind.store === 'redis') {
+        const missing = [redis, postgres].find((a): a is { ok: false; reason: string } => !a.ok);
+        if (missing) {
+          skipped.push({ kind: kind.description, reason: missing.reason });
+          log(`${kind.description}: skipped: ${missing.reason}`);
+          continue;
+        }
+        used.redis = used.postgres = true;
+      }
+      results.push(...(await runKind(kind, { root, template, namespace })));
+    }
+  } catch (err) {
+    failed = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    log(`scale run failed: ${failed}`);
+    process.exitCode = 1;
+  } finally {
+    log('cleaning up the stores');
+    for (const problem of await cleanUpNamespace(storeUrls, namespace, used)) log(problem);
+    await rm(root, { recursive: true, force: true });
+  }
+  const run: ScaleRun = { date: new Date().toISOString(), durationSeconds: Math.round((performance.now() - started) / 1000), machine: machine(), settings, results, skipped, failed };
+  const markdown = renderScale(run);
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(path.join(resultsDir, 'scale.json'), `${JSON.stringify(run, null, 2)}\n`);
+  await writeFile(path.join(resultsDir, 'scale.md'), `# Authbench: GET /api/me as the stores grow\n\n${markdown}\n`);
+  const complete = !failed && !only && !env.BENCH_SCALE_SIZES && skipped.length === 0;
+  if (complete) await replaceInReadme({ start: '<!-- bench:scale:start -->', end: '<!-- bench:scale:end -->' }, markdown);
+  process.stdout.write(`${markdown}\n`);
+  log(`done: bench/results/scale.md and scale.json written${complete ? ', README updated' : ''}`);
+}
+
+async function runKind(kind: Kind, options: { root: string; template: string | undefined; namespace: string }): Promise<SizeResult[]> {
+  const dataDir = path.join(options.root, kind.key);
+  if (kind.store === 'embedded' && options.template) await cp(options.template, dataDir, { recursive: true });
+  else await mkdir(dataDir, { recursive: true });
+  const namespace = rowNamespace(options.namespace, kind.key);
+  // Every row of a kind runs on the same stores: the same secrets.
+  const secrets = { jwk: generateSigningKeyJwk(), sessionSecret: randomBytes(32).toString('base64url') };
+  const start = (def: ServerDef) =>
+    startServer({ label: `${def.name}-scale`, env: apiEnv(def, dataDir, secrets), ...(kind.store === 'redis' && { namespace }), storePorts }, { startTimeoutMs: 180_000 });
+  const first = kind.rows[0]!;
+  const stored = storedLoginOf(first.mode);
+
+  // The template: a user and a login, written by the API itself.
+  log(`${kind.description}: registering the template user`);
+  let server = await start(first);
+  let templateUser: string;
+  let templateLogin: string;
+  try {
+    const credential = await signIn(server.api, first.mode, 'register', { email: 'scale-template@example.test', password: benchPassword, name: 'Scale User' });
+    templateUser = credential.userId;
+    const login = stored === 'session' ? sessionIdOf(credential) : payloadOf(credential)?.sid;
+    if (!login) throw new Error(`${first.name}: no ${stored} id in the template login`);
+    templateLogin = login;
+  } finally {
+    await server.stop();
+  }
+
+  const openStoreSql = (): Promise<Sql> =>
+    kind.store === 'embedded' ? openSql({ pgliteDir: path.join(dataDir, 'pglite') }) : openSql({ url: storeUrls.postgres, schema: namespace });
+  const results: SizeResult[] = [];
+  let filled = 0;
+  for (const size of settings.sizes) {
+    if (kind.store === 'embedded' && size > settings.embeddedMax) continue;
+    const fillStarted = performance.now();
+    log(`${kind.description}: filling ${filled + 1}…${size}`);
+    const sql = await openStoreSql();
+    let bytesPerLogin: number;
+    let bytesPerUser: number;
+    try {
+      await fillUsers(sql, templateUser, filled + 1, size);
+      if (stored === 'refresh family') await fillFamilies(sql, { familyId: templateLogin }, filled + 1, size);
+      else if (kind.store === 'embedded') await fillSqlSessions(sql, { sid: templateLogin, userId: templateUser }, filled + 1, size);
+      await analyze(sql);
+      bytesPerUser = await sqlBytesPer(sql, ['users']);
+      if (stored === 'refresh family') bytesPerLogin = await sqlBytesPer(sql, ['refresh_families', 'refresh_tokens']);
+      else if (kind.store === 'embedded') bytesPerLogin = await sqlBytesPer(sql, ['sessions']);
+      else {
+        const client = await openRedis(storeUrls.redis);
+        try {
+          await fillRedisSessions(client, `${namespace}:`, { sid: templateLogin, userId: templateUser }, filled + 1, size);
+          bytesPerLogin = await redisBytesPerSession(client, `${namespace}:`, size);
+        } finally {
+          client.destroy();
+        }
+      }
+    } finally {
+      await sql.close();
+    }
+    filled = size;
+    const fillSeconds = seconds(fillStarted);
+    log(`${kind.description}: ${size} users and logins in ${fillSeconds} s; ${Math.round(bytesPerLogin)} B per login, ${Math.round(bytesPerUser)} B per user`);
+
+    for (const def of kind.rows) {
+      server = await start(def);
+      try {
+        const measured = await measureAtSize(def, server, size, secrets);
+        results.push({ row: def.name, size, fillSeconds, bytesPerLogin: Math.round(bytesPerLogin), bytesPerUser: Math.round(bytesPerUser), ...measured });
+        log(
+          `  ${def.name.padEnd(20)} ${size.toString().padStart(8)}: ${Math.round(measured.rps)} req/s, p99 ${measured.p99.toFixed(1)} ms; ` +
+            `p99 ${measured.quiet.p99.toFixed(1)} ms alone, ${measured.withLogins.p99.toFixed(1)} ms beside ${measured.loginsPerSecond.toFixed(1)} logins/s`,
+        );
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  for (const def of kind.rows) {
+    const own = results.filter((r) => r.row === def.name);
+    const smallest = own[0];
+    for (const r of own) if (smallest) r.rpsVsSmallest = Math.round((r.rps / smallest.rps) * 1000) / 1000;
+  }
+  return results;
+}
+
+async function measureAtSize(def: ServerDef, server: ServerProcess, size: number, secrets: { jwk: ReturnType<typeof generateSigningKeyJwk>; sessionSecret: string }) {
+  // Logins picked across the whole store, each presented as the mode carries it.
+  const picks = Array.from({ length: settings.pool }, () => 1 + randomInt(size));
+  const made = (g: number): MadeLogin =>
+    storedLoginOf(def.mode) === 'session'
+      ? { sessionCookie: signSessionCookie(scale.sid(g), secrets.sessionSecret) }
+      : { accessToken: mintAccessToken(secrets.jwk, { sub: scale.userId(g), sid: scale.familyId(g) }) };
+  const pool = picks.map((g) => present(def.mode, made(g)));
+  // Every picked login once first: sessions touched, tokens verified, users read, as a running
+  // server would have them; what is left to measure is the steady state.
+  for (let i = 0; i < pool.length; i += settings.connections) {
+    const answers = await Promise.all(pool.slice(i, i + settings.connections).map((headers) => me(server.api, headers)));
+    const refused = answers.find((a) => a.status !== 200);
+    if (refused) throw new Error(`${def.name} at ${size}: a filled login was refused (${refused.status} ${refused.body.slice(0, 160)})`);
+  }
+  let cursor = 0;
+  const item: LoadItem = {
+    key: `${def.name}@${size}`,
+    server,
+    url: `${server.api}/api/me`,
+    headersOf: () => ({}),
+    perRequest: () => pool[cursor++ % pool.length]!,
+  };
+  await measureGroup([item], { seconds: settings.warmupSeconds, slices: 1, connections: settings.connections });
+  const load = (await measureGroup([item], { seconds: settings.seconds, slices: 1, connections: settings.connections })).get(item.key)!;
+  const quiet = await closedLoop(item, { seconds: settings.seconds / 2, connections: settings.connections });
+  const logins = startLogins(server, def.mode, () => ({ email: scale.email(1 + randomInt(size)), password: benchPassword }), { perSecond: settings.loginsPerSecond });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const withLogins = await closedLoop(item, { seconds: settings.seconds / 2, connections: settings.connections });
+  const { answers, perSecond } = await logins.stop();
+  return {
+    rps: Math.round(load.rps),
+    p50: Math.round(load.p50 * 100) / 100,
+    p99: Math.round(load.p99 * 100) / 100,
+    cpuUsPerReq: Math.round(load.cpuUsPerReq),
+    quiet,
+    withLogins,
+    loginsPerSecond: Math.round(perSecond * 10) / 10,
+    loginAnswers: answers,
+  };
+}
+
+function machine() {
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtStart,
+  };
+}
+
+export interface ScaleRun {
+  date: string;
+  durationSeconds: number;
+  machine: ReturnType<typeof machine>;
+  settings: typeof settings;
+  results: SizeResult[];
+  skipped: { kind: string; reason: string }[];
+  failed?: string | undefined;
+}
+
+export function renderScale({ date, durationSeconds, machine: m, settings, results, skipped, failed }: ScaleRun): string {
+  const lines = [
+    `Command: \`pnpm bench --scale\` · ${date} · ${durationSeconds} s · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ` +
+      `servers pinned to core 0, the load generator to the others; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+    '',
+    `Each size: the stores filled with that many users, one login each (bulk SQL and Redis pipelines, copies of a login the API wrote); ` +
+      `the server started afresh; GET /api/me driven for ${settings.seconds} s by ${settings.connections} connections carrying ${settings.pool} logins picked at random across the store. ` +
+      `Then ${settings.seconds / 2} s alone and ${settings.seconds / 2} s beside ${settings.loginsPerSecond} logins per second of random users (a fresh browser each: CSRF token, then Argon2id), ` +
+      'p99 from clients that wait out every request. Goal: req/s and bytes per login flat within 10 % across sizes.',
+    '',
+    '| row | users = logins | fill s | bytes/login | bytes/user | req/s | vs smallest | p50 ms | p99 ms | CPU µs/req | p99 alone → beside logins (ms) | logins/s (answers) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const r of results) {
+    const answers = Object.entries(r.loginAnswers)
+      .sort()
+      .map(([status, n]) => `${n} × ${status}`)
+      .join(', ');
+    lines.push(
+      `| ${r.row} | ${num(r.size)} | ${num(r.fillSeconds, 1)} | ${num(r.bytesPerLogin)} | ${num(r.bytesPerUser)} | ${num(r.rps)} | ${num(r.rpsVsSmallest, 2)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ` +
+        `${num(r.cpuUsPerReq)} | ${num(r.quiet.p99, 1)} → **${num(r.withLogins.p99, 1)}** | ${num(r.loginsPerSecond, 1)} (${answers}) |`,
+    );
+  }
+  lines.push('');
+  const rows = [...new Set(results.map((r) => r.row))];
+  for (const row of rows) {
+    const own = results.filter((r) => r.row === row);
+    const spread = (pick: (r: SizeResult) => number) => {
+      const values = own.map(pick);
+      const mid = median(values);
+      return Math.max(...values.map((v) => Math.abs(v / mid - 1)));
+    };
+    const rps = spread((r) => r.rps);
+    const cpu = spread((r) => r.cpuUsPerReq);
+    const bytes = spread((r) => r.bytesPerLogin);
+    const flat = (x: number) => (x <= 0.1 ? 'flat: met' : '**not flat**');
+    lines.push(
+      `- \`${row}\`: across sizes, req/s within ${num(rps * 100)} % of its median (${flat(rps)}), CPU per request within ${num(cpu * 100)} % (${flat(cpu)}), ` +
+        `bytes per login within ${num(bytes * 100)} % (${flat(bytes)}).`,
+    );
+  }
+  lines.push(
+    '',
+    'Read req/s beside CPU per request: other processes on the machine take requests/s away, far less CPU per request. ' +
+      "SQL bytes per login at 10^3 carry the tables' and indexes' fixed page overhead.",
+  );
+  for (const s of skipped) lines.push(`- ${s.kind}: skipped: ${s.reason}`);
+  if (failed) lines.push(`- **failed**: ${failed.split('\n')[0] ?? ''}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,69 @@
+// Starts the e2e servers at once rather than one after another (Playwright's webServer entries
+// start in turn, and each API's embedded database takes seconds to create): playwright.config.ts
+// passes them in E2E_SERVERS as [{ name, command, env, url }]. Once every url answers, this
+// process listens on E2E_READY_PORT, which is what Playwright waits for; when Playwright stops it,
+// the servers stop with it.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { answers } from '@authbench/edge/answers';
+
+const servers = JSON.parse(process.env.E2E_SERVERS ?? '[]');
+const readyPort = Number(process.env.E2E_READY_PORT);
+const startedAt = Date.now();
+const timeoutMs = 120_000;
+
+const children = servers.map(({ name, command, env }) => {
+  // Each in a process group of its own: stopping the group stops what the shell started, not
+  // only the shell (an orphaned API would hold its port for the next run).
+  const child = spawn(command, { shell: true, detached: true, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (chunk) => {
+    for (const line of String(chunk).split('\n').filter(Boolean)) process.stderr.write(`[${name}] ${line}\n`);
+  });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`e2e: ${name} exited (${signal ?? code}) before the run ended`);
+    stop(1);
+  });
+  return child;
+});
+
+let stopping = false;
+function stop(code) {
+  stopping = true;
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // the group has already gone
+    }
+  }
+  process.exit(code);
+}
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
+// Should Playwright go away without a word (killed), the servers go too.
+const runner = Number(process.env.E2E_RUNNER_PID);
+const parent = process.ppid;
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+setInterval(() => {
+  if (process.ppid !== parent || (runner && !alive(runner))) stop(0);
+}, 1000).unref();
+
+const pending = new Set(servers);
+while (pending.size > 0) {
+  if (Date.now() - startedAt > timeoutMs) {
+    console.error(`e2e: not up after ${timeoutMs / 1000} s: ${[...pending].map((server) => server.name).join(', ')}`);
+    stop(1);
+  }
+  for (const server of [...pending]) if (await answers(server.url)) pending.delete(server);
+  if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+console.log(`e2e: ${servers.map((server) => server.name).join(', ')} up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+createServer((_req, res) => res.end('ready')).listen(readyPort, '127.0.0.1');
