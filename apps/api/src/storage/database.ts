@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, Migrator, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrationProvider } from './migrations';
+import { OwnSchemaPostgresDialect } from './own-schema-dialect';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -18,7 +19,7 @@ export async function openDatabase(options: {
   logger?: Logger | undefined;
 }): Promise<Db> {
   const db = options.databaseUrl
-    ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: withHangDetection(createPool(options.databaseUrl, options.schema), options.logger) }) })
+    ? new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool: withHangDetection(createPool(options.databaseUrl, options.schema), options.logger) }) })
     : new Kysely<Database>({ dialect: new PGliteDialect(await openPglite(options.dataDir)) });
   try {
     // A schema isolates a namespace in a shared PostgreSQL; PGlite's directory is already private.
