@@ -3,9 +3,9 @@
 // passes them in E2E_SERVERS as [{ name, command, env, url }]. Once every url answers, this
 // process listens on E2E_READY_PORT, which is what Playwright waits for; when Playwright stops it,
 // the servers stop with it.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { answers } from '@authbench/edge/answers';
+import { spawnInGroup, stopGroups, whenStarterGoes } from '@authbench/edge/process-groups';
 
 const servers = JSON.parse(process.env.E2E_SERVERS ?? '[]');
 const readyPort = Number(process.env.E2E_READY_PORT);
@@ -13,9 +13,7 @@ const startedAt = Date.now();
 const timeoutMs = 120_000;
 
 const children = servers.map(({ name, command, env }) => {
-  // Each in a process group of its own: stopping the group stops what the shell started, not
-  // only the shell (an orphaned API would hold its port for the next run).
-  const child = spawn(command, { shell: true, detached: true, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnInGroup(command, [], { shell: true, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (chunk) => {
     for (const line of String(chunk).split('\n').filter(Boolean)) process.stderr.write(`[${name}] ${line}\n`);
   });
@@ -30,31 +28,13 @@ const children = servers.map(({ name, command, env }) => {
 let stopping = false;
 function stop(code) {
   stopping = true;
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // the group has already gone
-    }
-  }
+  stopGroups(children);
   process.exit(code);
 }
 process.on('SIGTERM', () => stop(0));
 process.on('SIGINT', () => stop(0));
 // Should Playwright go away without a word (killed), the servers go too.
-const runner = Number(process.env.E2E_RUNNER_PID);
-const parent = process.ppid;
-const alive = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-setInterval(() => {
-  if (process.ppid !== parent || (runner && !alive(runner))) stop(0);
-}, 1000).unref();
+whenStarterGoes(() => stop(0), Number(process.env.E2E_RUNNER_PID) || undefined);
 
 const pending = new Set(servers);
 while (pending.size > 0) {

@@ -7,9 +7,9 @@
 // the cookie settings the layout needs (apps/edge/topologies.mjs); `--partitioned on|off`
 // (DEV_PARTITIONED) sets COOKIE_PARTITIONED, on by default for cross-site. The banner says which
 // URL to open and how to make the names resolve.
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { answers } from '../apps/edge/answers.mjs';
+import { spawnInGroup, stopGroups, whenStarterGoes } from '../apps/edge/process-groups.mjs';
 import { certificateHosts, describeDeployment, hostResolverRules, isTopology, modes, topologies } from '../apps/edge/topologies.mjs';
 
 const { values: args } = parseArgs({
@@ -63,7 +63,7 @@ const children = [
       ]
     : []),
 ].map(([name, pnpmArgs, env = {}]) => {
-  const child = spawn('pnpm', ['--silent', ...pnpmArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawnInGroup('pnpm', ['--silent', ...pnpmArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const prefix = (chunk) =>
     chunk
       .toString()
@@ -84,11 +84,14 @@ let stopping = false;
 function stop(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  stopGroups(children);
   setTimeout(() => process.exit(code), 500).unref();
 }
+// Ctrl-C reaches only this process (the servers have groups of their own), and so does a kill.
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+process.on('SIGHUP', () => stop(0));
+whenStarterGoes(() => stop(0));
 
 // The banner waits until every API and the SPA answer, so the URL it prints works when it appears.
 const checks = [...modes.map((_, i) => `http://${host}:${apiPort + i}/api/health`), 'http://127.0.0.1:5173/', `http://127.0.0.1:${attackerPort}/health`, ...(deployment ? [`https://127.0.0.1:${edgePort}/`] : [])];
