@@ -1,46 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ConfigResponse, authModes, modeTraits, paths } from '@authbench/contract';
-import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import { apiUrls } from '../e2e-env';
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../fixtures';
+import { configOf, expectedVerdicts, openLab } from '../lab';
 
-// The evidence lab (/lab), run as a person runs it: one button per experiment, and "Run in every
-// mode". What each experiment must find is derived from the API's own GET /api/config and the
-// contract's mode traits, never from prose: these are the regression tests of the security model
-// as a person sees it.
+// The evidence lab (/lab), run as a person runs it: one button per experiment, in every mode's
+// project ("Run in every mode" is lab-every-mode.spec.ts). What each experiment must find comes
+// from the API's own GET /api/config (../lab.ts), never from prose: these are the regression tests
+// of the security model as a person sees it.
 
-type Verdict = 'held' | 'broken' | 'measured' | 'not applicable';
-
-/** What each experiment must find against an API with this configuration. */
-function expectedVerdicts(config: ConfigResponse): Record<string, Verdict> {
-  const traits = modeTraits[config.authMode];
-  // A token that script adds to each request is a token script can catch.
-  const scriptHoldsTheToken = traits.security === 'bearer';
-  return {
-    csrf: 'held',
-    'xss-read': scriptHoldsTheToken ? 'broken' : 'held',
-    'xss-replay': scriptHoldsTheToken ? 'broken' : 'held',
-    // HttpOnly limits theft, not abuse: script in the page acts as the user in every mode.
-    'xss-ride': 'broken',
-    revocation: config.revocationCheck === false ? 'broken' : 'held',
-    'refresh-replay': traits.refreshToken ? 'held' : 'not applicable',
-    fixation: traits.security === 'sessionCookie' ? 'held' : 'not applicable',
-    bytes: 'measured',
-    reload: 'measured',
-  };
-}
-
-const configOf = async (request: APIRequestContext, apiUrl: string) => ConfigResponse.parse(await (await request.get(`${apiUrl}${paths.config}`)).json());
-
-const folder = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const card = (page: Page, id: string) => page.locator(`section[data-experiment="${id}"]`);
 const runButton = (scope: Locator) => scope.getByRole('button', { name: /^Run\b/ });
-
-async function openLab(page: Page) {
-  await page.goto('/lab');
-  await expect(page.getByRole('heading', { name: /Evidence lab/, level: 1 })).toBeVisible();
-}
 
 test.describe('the evidence lab', () => {
   // Many real logins (Argon2id), replays every 100 ms and a popup per CSRF run.
@@ -82,34 +50,5 @@ test.describe('the evidence lab', () => {
       await expect(card(page, 'refresh-replay').getByRole('status')).toContainText('took its whole family with it');
       await expect(card(page, 'refresh-replay').getByRole('status')).toContainText('the tab logged the user out');
     }
-  });
-
-  test('"Run in every mode" fills the matrix as each API’s configuration predicts', async ({ page, mode, request }) => {
-    test.skip(mode !== authModes[0], 'one run covers every API; the other projects run their own cards');
-    const urls = authModes.map((each) => apiUrls[each]);
-    const expected = Object.fromEntries(await Promise.all(urls.map(async (url) => [url, expectedVerdicts(await configOf(request, url))] as const)));
-    await openLab(page);
-    await page.getByRole('button', { name: /^Run in every mode/ }).click();
-    // On a timeout, the progress line it shows names the experiment and the API the run was on.
-    await expect(page.getByRole('region', { name: 'Every mode' }).getByRole('status')).toHaveText(/^Every mode: done/, { timeout: 200_000 });
-
-    const matrix = page.getByRole('table', { name: 'Lab results per API' });
-    for (const url of urls) {
-      for (const [id, verdict] of Object.entries(expected[url]!)) {
-        const cell = matrix.locator(`tr[data-experiment="${id}"] td[data-api="${url}"]`);
-        await expect(cell, `${id} against ${url}`).toHaveText(new RegExp(`^${verdict}\\b`));
-      }
-    }
-
-    // The README's matrix: a screenshot (copy-screenshots.mjs makes it docs/screenshots/lab-matrix.png)
-    // and the same cells as a Markdown table.
-    mkdirSync(`${folder}lab`, { recursive: true });
-    await page.getByRole('region', { name: 'Every mode' }).screenshot({ path: `${folder}lab/matrix.png`, animations: 'disabled' });
-    const table = await matrix.evaluate((element) =>
-      Array.from(element.querySelectorAll('tr'), (row) => Array.from(row.querySelectorAll('th, td'), (cell) => cell.textContent.replace(/\s+/g, ' ').trim())),
-    );
-    const [header = [], ...rows] = table;
-    const line = (cells: string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
-    writeFileSync(`${folder}lab/matrix.md`, [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n') + '\n');
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { modeTraits } from '@authbench/contract';
 import { generateSigningKeyJwk, parseSigningKeys, type SigningKey } from './auth/signing-keys';
 import { ConfigError, type Config } from './config';
 import type { SecretStore } from './storage/secret-store';
@@ -19,7 +20,8 @@ const fingerprint = (text: string) => createHash('sha256').update(`authbench:${t
  */
 export async function resolveSecrets(config: Config, store: SecretStore, now: () => number): Promise<Secrets> {
   const needed = { session: 'SESSION_SECRET', jwt: 'JWT_PRIVATE_KEYS' } as const;
-  const usesSessions = config.authMode === 'session';
+  // A session cookie is signed with SESSION_SECRET; the token modes sign with JWT_PRIVATE_KEYS.
+  const usesSessions = modeTraits[config.authMode].security === 'sessionCookie';
   const missing = [
     !config.sessionSecrets?.length && usesSessions && needed.session,
     !config.jwtPrivateKeys && !usesSessions && needed.jwt,

@@ -6,7 +6,7 @@ import {
   type ConfigResponse,
   type JwtCookieLoginResponse,
 } from '@authbench/contract';
-import { createFakeAdapter, errorReply, tick, type FakeReply, type FakeRequest } from './fake-server';
+import { createFakeAdapter, createGate, errorReply, tick, type FakeReply, type FakeRequest } from './fake-server';
 
 interface FakeUser {
   id: string;
@@ -62,7 +62,7 @@ export function createFakeJwtCookieApi(options: FakeJwtCookieApiOptions = {}) {
     meReply: null as null | (() => FakeReply | Promise<FakeReply>),
   };
   let next = 0;
-  let meGate: Promise<void> = Promise.resolve();
+  const meGate = createGate();
 
   const config = {
     authMode: 'jwt-cookie',
@@ -190,7 +190,7 @@ export function createFakeJwtCookieApi(options: FakeJwtCookieApiOptions = {}) {
       default:
         break;
     }
-    if (request.method === 'GET' && request.path === paths.me) await meGate;
+    if (request.method === 'GET' && request.path === paths.me) await meGate.passed();
     if (request.method === 'GET' && request.path === paths.me && state.meReply) return state.meReply();
     const auth = authenticate(cookies);
     if ('status' in auth) return auth;
@@ -247,13 +247,7 @@ export function createFakeJwtCookieApi(options: FakeJwtCookieApiOptions = {}) {
     /** The cookies of a login sit in the jar. */
     holdsLogin: () => jar.at !== null || jar.rt !== null,
     /** Holds GET /api/me until the returned function is called. */
-    holdMe(): () => void {
-      let release = () => {};
-      meGate = new Promise((resolve) => {
-        release = resolve;
-      });
-      return release;
-    },
+    holdMe: meGate.hold,
     /** Logs in behind the SPA's back, as another tab (sharing the cookie jar) would. */
     loginElsewhere(userId = 'u1') {
       const user = users.find((candidate) => candidate.id === userId);

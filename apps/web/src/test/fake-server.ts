@@ -27,6 +27,21 @@ export const errorReply = (status: number, code: string, extra: Record<string, u
   body: { error: { code, message: `fake ${code}`, ...extra } },
 });
 
+/** Where a fake holds requests: `hold()` closes it and returns what opens it again. */
+export function createGate() {
+  let open: Promise<void> = Promise.resolve();
+  return {
+    passed: () => open,
+    hold: (): (() => void) => {
+      let release = () => {};
+      open = new Promise((resolve) => {
+        release = resolve;
+      });
+      return release;
+    },
+  };
+}
+
 export const tick = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**

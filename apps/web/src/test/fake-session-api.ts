@@ -1,5 +1,5 @@
 import { paths } from '@authbench/contract';
-import { createFakeAdapter, errorReply, type FakeReply } from './fake-server';
+import { createFakeAdapter, createGate, errorReply, type FakeReply } from './fake-server';
 
 interface FakeUser {
   id: string;
@@ -27,7 +27,7 @@ export function createFakeSessionApi() {
   const sessions = new Map<string, FakeSession>();
   const jar: { sid: string | null } = { sid: null };
   let next = 0;
-  let meGate: Promise<void> = Promise.resolve();
+  const meGate = createGate();
 
   const publicUser = ({ password: _password, ...user }: FakeUser) => user;
   const newSession = (userId: string | null): FakeSession => {
@@ -75,7 +75,7 @@ export function createFakeSessionApi() {
         jar.sid = null;
         return { status: 204 };
       case `GET ${paths.me}`:
-        await meGate;
+        await meGate.passed();
         return user ? { status: 200, body: { user: publicUser(user) } } : errorReply(401, 'unauthenticated');
       case `PATCH ${paths.me}`: {
         if (!user) return errorReply(401, 'unauthenticated');
@@ -112,13 +112,7 @@ export function createFakeSessionApi() {
     /** The cookie of a login sits in the jar. */
     holdsLogin: () => Boolean(jar.sid && sessions.get(jar.sid)?.userId),
     /** Holds GET /api/me until the returned function is called. */
-    holdMe(): () => void {
-      let release = () => {};
-      meGate = new Promise((resolve) => {
-        release = resolve;
-      });
-      return release;
-    },
+    holdMe: meGate.hold,
     /** Logs in behind the SPA's back, as another tab (sharing the cookie jar) would. */
     loginElsewhere(userId = 'u1') {
       newSession(userId);
