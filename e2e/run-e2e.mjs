@@ -11,6 +11,7 @@ const run = (command, args, env = {}) => execFileSync(command, args, { stdio: 'i
 const portOffset = Number(process.env.E2E_PORT_OFFSET ?? 0);
 const output = new URL(`./.output/${portOffset ? `offset-${portOffset}/` : ''}`, import.meta.url).pathname;
 
+console.log(`e2e: Node.js ${process.version}`);
 const browser = findChromium({ install: true });
 if (!browser) {
   console.error('e2e: no Chromium found. Set CHROMIUM_PATH, or install one (Debian: apt-get install chromium; elsewhere: npx playwright install chromium).');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
+console.log(`[pnpm dev tests] Node.js ${process.version}`);
 const root = path.resolve(import.meta.dirname, '..');
 // The three APIs, the SPA and the attacker's site (scripts/dev.mjs).
 const ports = [4000, 4001, 4002, 5173, 5174];

@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 // the tests of several API processes, restarts, store faults and shutdown
 // (test/distributed/processes/). test/distributed/ holds what needs the distributed stores.
 // `vitest run --project <name>` runs one of them.
+console.log(`[api tests] Node.js ${process.version}`);
 const missing = ['DATABASE_URL', 'REDIS_URL'].filter((name) => !process.env[name]);
 const distributed = missing.length === 0;
 if (!distributed) {

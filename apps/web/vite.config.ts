@@ -5,6 +5,8 @@ import { defineConfig } from 'vite';
 // Bound to 127.0.0.1 (IPv4 loopback, like the API's default HOST). Open it as
 // http://localhost:5173 all the same when the APIs are http://localhost:400x: a browser treats
 // localhost and 127.0.0.1 as different sites, and the SameSite cookies would stay behind.
+if (process.env.VITEST) console.log(`[web tests] Node.js ${process.version}`);
+
 export default defineConfig({
   plugins: [react()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },

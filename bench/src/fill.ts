@@ -125,10 +125,11 @@ export async function sqlBytesPer(sql: Sql, tables: string[]): Promise<number> {
   return Number(size?.bytes ?? 0) / Math.max(1, Number(count?.n ?? 0));
 }
 
-type Redis = ReturnType<typeof createClient>;
+const newRedisClient = (url: string) => createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } });
+type Redis = ReturnType<typeof newRedisClient>;
 
 export async function openRedis(url: string): Promise<Redis> {
-  const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } });
+  const client = newRedisClient(url);
   client.on('error', () => {});
   await client.connect();
   return client;

@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 const onOff = (fallback: boolean) =>
   z
     .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], {
-      message: 'expected on or off (true/false, 1/0, yes/no)',
+      error: 'expected on or off (true/false, 1/0, yes/no)',
     })
     .optional()
     .transform((v) => (v === undefined ? fallback : ['on', 'true', '1', 'yes'].includes(v)));
@@ -31,11 +31,11 @@ const duration = (fallback: string) =>
     });
 
 const positiveNumber = (fallback: number) =>
-  z.coerce.number({ message: 'expected a positive number' }).positive('expected a positive number').default(fallback);
+  z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(fallback);
 
 const wholeNumber = (fallback: number) =>
   z.coerce
-    .number({ message: 'expected a whole number of at least 1' })
+    .number({ error: 'expected a whole number of at least 1' })
     .int('expected a whole number of at least 1')
     .min(1, 'expected a whole number of at least 1')
     .default(fallback);
@@ -51,7 +51,7 @@ const origin = z.string().refine(
     }
   },
   {
-    message:
+    error:
       'expected exact origins such as http://localhost:5173 (scheme, host and port; no path or trailing slash); "*" and "null" are refused, as credentials are allowed on every listed origin',
   },
 );
@@ -60,7 +60,7 @@ const url = (schemes: string[], path?: { pattern: RegExp; means: string }) =>
   z
     .string()
     .refine((text) => URL.canParse(text) && schemes.includes(new URL(text).protocol) && (!path || path.pattern.test(new URL(text).pathname)), {
-      message: `expected a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}${path ? `, ${path.means}` : ''}`,
+      error: `expected a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}${path ? `, ${path.means}` : ''}`,
     })
     .optional();
 
@@ -98,7 +98,7 @@ const trustProxy = z
 
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(4000),
+  PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   AUTH_MODE: AuthMode.default('session'),
   DATA_DIR: z.string().min(1).default('./.data'),
@@ -115,8 +115,8 @@ const Env = z.object({
     .default('http://localhost:5173')
     .transform((text) => text.split(',').map((part) => part.trim()).filter(Boolean))
     .pipe(z.array(origin)),
-  COOKIE_SECURE: z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { message: 'expected on or off' }).optional(),
-  COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { message: 'expected lax, strict or none' }).default('lax'),
+  COOKIE_SECURE: z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { error: 'expected on or off' }).optional(),
+  COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { error: 'expected lax, strict or none' }).default('lax'),
   COOKIE_PARTITIONED: onOff(false),
   // The origin browsers use to reach the API (behind a proxy, not HOST:PORT): the start-up
   // linter compares its site with the allowed origins'.

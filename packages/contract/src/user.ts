@@ -9,7 +9,7 @@ export const Email = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.email({ message: 'Enter a valid email address.' }).max(254, 'At most 254 characters.'));
+  .pipe(z.email({ error: 'Enter a valid email address.' }).max(254, 'At most 254 characters.'));
 
 // Exactly as typed: no trimming, no normalisation.
 export const Password = z

@@ -1,12 +1,12 @@
 import type { CookieInfo } from '@authbench/contract';
-import { parse } from 'cookie';
+import { parseCookie } from 'cookie';
 import type { CookieOptions, Request, Response } from 'express';
 import type { Config } from '../config';
 
 /** One cookie of the request, or undefined (an empty value counts as none). */
 export function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
-  return header ? parse(header)[name] || undefined : undefined;
+  return header ? parseCookie(header)[name] || undefined : undefined;
 }
 
 export interface CredentialCookie {

@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import typeis from 'type-is';
+import { hasBody, TypeIs } from 'type-is';
 import { AppError } from './app-error';
 
 export const maxBodyBytes = 10_240;
@@ -10,9 +10,10 @@ export const maxBodyBytes = 10_240;
  */
 export function jsonBody(): RequestHandler {
   const parseJson: RequestHandler = express.json({ limit: maxBodyBytes, type: 'application/json', strict: true });
+  const json = new TypeIs(['application/json']);
   return (req, res, next) => {
-    if (!typeis.hasBody(req)) return next();
-    if (!typeis(req, ['application/json'])) {
+    if (!hasBody(req)) return next();
+    if (!json.request(req)) {
       // An empty body with a stray Content-Length: 0 is still no body.
       if (req.headers['content-length'] !== '0') throw new AppError('unsupported_media_type');
       return next();

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -102,12 +103,14 @@ function withHangDetection(pool: pg.Pool, logger?: Logger): PostgresPool {
         client.query(text, [...parameters]).catch((err: unknown) => {
           throw watch(err);
         });
-      return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+      return { query, release: (destroy?: boolean) => client.release(destroy) } as unknown as PostgresPoolClient;
     },
     end: () => {
       ended = true;
       return pool.end();
     },
+    // Kysely reads the pool's options to open a connection of its own when it cancels a query.
+    options: pool.options,
   };
 }
 

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
 
 // One migration set for PGlite (PostgreSQL 18) and PostgreSQL 15: keep to PG 15 features.
 const migrations: Record<string, Migration> = {

@@ -1,6 +1,4 @@
 import {
-  DEFAULT_MIGRATION_LOCK_TABLE,
-  DEFAULT_MIGRATION_TABLE,
   PostgresDialect,
   PostgresIntrospector,
   sql,
@@ -10,6 +8,7 @@ import {
   type Kysely,
   type TableMetadata,
 } from 'kysely';
+import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from 'kysely/migration';
 
 /**
  * PostgreSQL whose introspection (what Kysely's migrator asks before it migrates) reads only the
@@ -28,6 +27,7 @@ interface ColumnRow {
   table: string;
   schema: string;
   is_view: boolean;
+  is_foreign: boolean;
   column: string;
   type: string;
   type_schema: string;
@@ -50,7 +50,7 @@ class OwnSchemaIntrospector implements DatabaseIntrospector {
   async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableMetadata[]> {
     // The functions in the select list run only for the rows the where clause keeps: our schema's.
     const { rows } = await sql<ColumnRow>`
-      select c.relname as table, ns.nspname as schema, c.relkind = 'v' as is_view,
+      select c.relname as table, ns.nspname as schema, c.relkind = 'v' as is_view, c.relkind = 'f' as is_foreign,
              a.attname as column, typ.typname as type, dtns.nspname as type_schema,
              a.attnotnull as not_null, a.atthasdef as has_default,
              pg_get_serial_sequence(quote_ident(ns.nspname) || '.' || quote_ident(c.relname), a.attname) as auto_incrementing,
@@ -60,13 +60,13 @@ class OwnSchemaIntrospector implements DatabaseIntrospector {
       join pg_catalog.pg_namespace ns on c.relnamespace = ns.oid
       join pg_catalog.pg_type typ on a.atttypid = typ.oid
       join pg_catalog.pg_namespace dtns on typ.typnamespace = dtns.oid
-      where ns.nspname = current_schema() and c.relkind in ('r', 'v', 'p') and a.attnum > 0 and not a.attisdropped
+      where ns.nspname = current_schema() and c.relkind in ('r', 'v', 'p', 'f') and a.attnum > 0 and not a.attisdropped
       order by c.relname, a.attnum`.execute(this.db);
-    const tables = new Map<string, { name: string; schema: string; isView: boolean; columns: ColumnMetadata[] }>();
+    const tables = new Map<string, { name: string; schema: string; isView: boolean; isForeign: boolean; columns: ColumnMetadata[] }>();
     for (const row of rows) {
       if (!options.withInternalKyselyTables && kyselyTables.has(row.table)) continue;
       let table = tables.get(row.table);
-      if (!table) tables.set(row.table, (table = { name: row.table, schema: row.schema, isView: row.is_view, columns: [] }));
+      if (!table) tables.set(row.table, (table = { name: row.table, schema: row.schema, isView: row.is_view, isForeign: row.is_foreign, columns: [] }));
       table.columns.push({
         name: row.column,
         dataType: row.type,

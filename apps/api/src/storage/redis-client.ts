@@ -5,6 +5,8 @@ import { redactUrl } from '../redact';
 
 const createResp3Client = (options: Parameters<typeof createClient>[0]) => createClient({ ...options, RESP: 3 });
 export type RedisClient = ReturnType<typeof createResp3Client>;
+const cachingView = (client: RedisClient) => client.withCommandOptions({ cache: true });
+type CachingClient = ReturnType<typeof cachingView>;
 
 /** Keys this process read and Redis has not yet said changed (sessions, revocations, users). */
 const clientSideCacheEntries = 50_000;
@@ -17,6 +19,8 @@ export interface RedisConnection {
    * reply) becomes StoreUnavailableError, which the API answers with 503.
    */
   run<T>(work: (client: RedisClient) => Promise<T>): Promise<T>;
+  /** As `run`, for the hot reads whose replies the client-side cache keeps (tracking is opt-in). */
+  read<T>(work: (client: CachingClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -44,8 +48,10 @@ export async function connectRedis(url: string, logger?: Logger): Promise<RedisC
     url,
     // RESP3 client-side caching (CLIENT TRACKING): a key read once is answered from memory until
     // Redis pushes its invalidation, which it does to every client that read the key as soon as
-    // any client changes it. node-redis empties the cache when the connection drops.
-    clientSideCache: { ttl: 0, maxEntries: clientSideCacheEntries, evictPolicy: 'LRU' },
+    // any client changes it. node-redis empties the cache when the connection drops. Opt-in: only
+    // the reads made through `read` (sessions, revocations, users) are tracked and kept, so Redis
+    // tracks no key this process reads once (session lists, counters).
+    clientSideCache: { ttl: 0, maxEntries: clientSideCacheEntries, evictPolicy: 'LRU', trackingMode: 'optin' },
     disableOfflineQueue: true,
     // A stalled server leaves commands waiting for a reply; bound what they can pile up.
     commandsQueueMaxLength: 10_000,
@@ -126,8 +132,10 @@ export async function connectRedis(url: string, logger?: Logger): Promise<RedisC
   };
   heartbeat();
 
-  return {
+  const caching = cachingView(client);
+  const connection: RedisConnection = {
     client,
+    read: (work) => connection.run(() => work(caching)),
     async run(work) {
       if (!client.isReady) throw unavailable(new Error('redis is not connected'));
       if (hung) throw unavailable(new Error('redis is not answering'));
@@ -165,4 +173,5 @@ export async function connectRedis(url: string, logger?: Logger): Promise<RedisC
       clearTimeout(timer);
     },
   };
+  return connection;
 }

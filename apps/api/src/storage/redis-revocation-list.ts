@@ -13,6 +13,6 @@ export function createRedisRevocationList(redis: RedisConnection, keyPrefix: str
         for (const id of familyIds) transaction.set(key(id), '1', { expiration: { type: 'PX', value: ttl } });
         await transaction.exec();
       }),
-    isRevoked: (familyId) => redis.run(async (client) => (await client.exists(key(familyId))) === 1),
+    isRevoked: (familyId) => redis.read(async (client) => (await client.exists(key(familyId))) === 1),
   };
 }

@@ -72,7 +72,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
   override get(sid: string, callback?: Callback<SessionData | null>) {
     const now = this.timeouts.now();
     return settle(
-      this.redis.run(async (client) => {
+      this.redis.read(async (client) => {
         const data = parse(await client.get(this.key(sid)));
         // Redis expires keys on its own clock; this check keeps to the API's (tests move it).
         return data && this.isLive(data, now) ? data : null;

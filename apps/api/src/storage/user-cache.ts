@@ -81,7 +81,7 @@ export function createRedisUserCache(redis: RedisConnection, keyPrefix: string):
   return {
     async get(id) {
       try {
-        return parse(await redis.run((client) => client.get(key(id))));
+        return parse(await redis.read((client) => client.get(key(id))));
       } catch {
         return undefined; // Redis is down: the database answers
       }

@@ -1,7 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildApi } from '../../build';
 
 const apiRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,24 +13,9 @@ export async function apiCacheDir(): Promise<string> {
 }
 
 /**
- * Bundles src/main.ts into `outdir`, with build.mjs's settings, so that an API process a test
- * starts is plain `node` (about a second to listen, against several for tsx compiling on the fly)
- * and its output is the API's alone. `outdir` must be under apiCacheDir(), so that the
- * bundle's bare imports resolve to the API's dependencies. Returns the bundle's path.
+ * Bundles the API into `outdir` as `pnpm build` does, so that an API process a test starts is
+ * plain `node` (about a second to listen, against several for tsx compiling on the fly) and its
+ * output is the API's alone. `outdir` must be under apiCacheDir(), so that the bundle's bare
+ * imports resolve to the API's dependencies. Returns the path of its main.js.
  */
-export async function bundleApi(outdir: string): Promise<string> {
-  const pkg = JSON.parse(await readFile(path.join(apiRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  await build({
-    absWorkingDir: apiRoot,
-    entryPoints: ['src/main.ts'],
-    outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    external: Object.keys(pkg.dependencies).filter((name) => !name.startsWith('@authbench/')),
-    logLevel: 'warning',
-  });
-  return path.join(outdir, 'main.js');
-}
+export const bundleApi = (outdir: string): Promise<string> => buildApi(outdir);

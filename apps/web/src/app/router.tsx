@@ -14,7 +14,7 @@ import { SessionsRoute } from './routes/sessions-route';
 function labRoutes(): RouteObject[] {
   const load = loadLab;
   return load
-    ? [{ path: 'lab', HydrateFallback: () => <LoadingState label="Loading the lab…" />, lazy: async () => ({ Component: (await load()).LabRoute }) }]
+    ? [{ path: 'lab', HydrateFallback: () => <LoadingState label="Loading the lab…" />, lazy: { Component: async () => (await load()).LabRoute } }]
     : [];
 }
 

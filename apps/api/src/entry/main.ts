@@ -1,0 +1,4 @@
+import { exitUnlessSupportedNode } from './supported-node';
+
+exitUnlessSupportedNode();
+await import('../main');
