@@ -53,7 +53,8 @@ export async function createApp(config: Config, deps: Partial<AppDeps> = {}): Pr
     throw err;
   }
 
-  const app = createExpressBase(config, logger);
+  const app = createExpressBase(config, logger, auth.corsHeaders);
+  for (const handler of auth.everyResponse) app.use(handler);
   app.use(originGuard(config.authMode, config.corsOrigins));
   app.use(jsonBody());
   for (const handler of auth.beforeRoutes) app.use(handler);

@@ -133,6 +133,8 @@ const Env = z.object({
   LOGIN_MAX_FAILURES_PER_IP: wholeNumber(50),
   REGISTER_MAX_PER_IP: wholeNumber(10),
   JWT_REVOCATION_CHECK: onOff(true),
+  DPOP_NONCE: onOff(true),
+  DPOP_PROOF_WINDOW: duration('60s'),
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -196,6 +198,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registerMaxPerIp: e.REGISTER_MAX_PER_IP,
     registerWindowSeconds: 60 * 60,
     jwtRevocationCheck: e.JWT_REVOCATION_CHECK,
+    dpopNonce: e.DPOP_NONCE,
+    dpopProofWindowSeconds: e.DPOP_PROOF_WINDOW,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   });

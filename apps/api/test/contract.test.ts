@@ -12,7 +12,7 @@ import {
   modeTraits,
   paths,
   SessionsResponse,
-  statusOf,
+  statusAt,
   type ErrorCode,
 } from '@authbench/contract';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -33,7 +33,7 @@ describe.each(authModes)('the HTTP contract in %s mode', (mode) => {
   const LoginBody = loginResponses[mode];
   // A revoked login whose client still presents its credential; a client whose cookies were cleared presents none.
   const revokedCode = modeTraits[mode].refreshToken ? 'token_invalid' : 'unauthenticated';
-  const clearedCode = modeTraits[mode].security === 'bearer' ? 'token_invalid' : 'unauthenticated';
+  const clearedCode = modeTraits[mode].tokenInScript ? 'token_invalid' : 'unauthenticated';
 
   describe('meta endpoints', () => {
     it('reports health with the mode', async () => {
@@ -56,7 +56,7 @@ describe.each(authModes)('the HTTP contract in %s mode', (mode) => {
         rt: { name: 'rt', httpOnly: true, sameSite: 'strict', secure: false, path: '/api/auth', maxAgeSeconds: 604_800 },
         csrf: { name: 'csrf', httpOnly: true, sameSite: 'lax', secure: false, path: '/', maxAgeSeconds: 86_400 },
       };
-      const expected = { session: [cookies.session, cookies.csrf], jwt: [cookies.rt], 'jwt-cookie': [cookies.at, cookies.csrf, cookies.rt] }[mode];
+      const expected = { session: [cookies.session, cookies.csrf], jwt: [cookies.rt], 'jwt-cookie': [cookies.at, cookies.csrf, cookies.rt], 'jwt-dpop': [cookies.rt] }[mode];
       expect(body.cookies).toEqual(expected.map((cookie): unknown => expect.objectContaining(cookie)));
     });
 
@@ -85,7 +85,7 @@ describe.each(authModes)('the HTTP contract in %s mode', (mode) => {
           .filter(isErrorBody)
           .flatMap((response) => response.description.split(', '));
         expect(listed.sort(), `${endpoint.method} ${endpoint.path}`).toEqual(errorsOf(endpoint, mode).sort());
-        for (const code of errorsOf(endpoint, mode)) expect(responses[String(statusOf[code])], code).toBeDefined();
+        for (const code of errorsOf(endpoint, mode)) expect(responses[String(statusAt(code, endpoint))], code).toBeDefined();
       }
       expect(doc.paths[paths.me]!.get!.responses['401']!.description).toBe(modeTraits[mode].authErrors.join(', '));
     });
@@ -93,7 +93,7 @@ describe.each(authModes)('the HTTP contract in %s mode', (mode) => {
     it('names the cookie of a Secure deployment in its OpenAPI security scheme', () => {
       const doc = createOpenApiDocument(mode, { cookieSecure: true }) as { components: { securitySchemes: Record<string, { name?: string }> } };
       const scheme = Object.values(doc.components.securitySchemes)[0]!;
-      expect(scheme.name).toBe({ session: '__Host-sid', jwt: undefined, 'jwt-cookie': '__Host-at' }[mode]);
+      expect(scheme.name).toBe({ session: '__Host-sid', jwt: undefined, 'jwt-cookie': '__Host-at', 'jwt-dpop': undefined }[mode]);
     });
 
     const foreign = endpointList.filter((e) => !e.modes.includes(mode));

@@ -1,7 +1,8 @@
-import { authModes, ConfigResponse, csrfHeader, paths } from '@authbench/contract';
+import { authModes, ConfigResponse, csrfHeader, dpopHeader, modeTraits, paths } from '@authbench/contract';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { allowedOrigin, uniqueEmail, useTestApp } from './support/test-app';
+import { createDpopKey } from './support/dpop';
 import { parseSetCookie } from './support/test-client';
 
 // A cross-site deployment: Secure, SameSite=None and Partitioned (CHIPS) on every cookie.
@@ -13,8 +14,13 @@ describe.each(authModes)('cookies of a cross-site deployment in %s mode', (mode)
     const csrf = await https(supertest(t.app.app).get(paths.csrf));
     const setCookies = [csrf];
     const csrfCookie = parseSetCookie(csrf, '__Host-csrf');
+    // jwt-dpop mode: a proof for the login the registration makes, with the nonce the API gave.
+    const nonce = csrf.headers['dpop-nonce'] as string | undefined;
+    const htu = `${t.config.publicOrigin}${paths.register}`;
+    const proof = modeTraits[mode].proof ? { [dpopHeader]: createDpopKey().proof({ htm: 'POST', htu, iat: Math.floor(t.clock.now() / 1000), ...(nonce && { nonce }) }) } : {};
     const register = await https(supertest(t.app.app).post(paths.register), csrfCookie && `__Host-csrf=${csrfCookie.value}`)
       .set(csrf.body.csrfToken ? { [csrfHeader]: String(csrf.body.csrfToken) } : {})
+      .set(proof)
       .send({ email: uniqueEmail(), password: 'correct horse battery', name: 'Cross' });
     expect(register.status, JSON.stringify(register.body)).toBe(201);
     setCookies.push(register);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { modeTraits, paths, SessionsResponse, type AuthMode } from '@authbench/contract';
+import { authModes, modeTraits, paths, SessionsResponse, type AuthMode } from '@authbench/contract';
 import { describe, expect, it } from 'vitest';
 import { maxLoginsPerUser } from '../src/auth/token-strategy';
 import { maxSessionsPerUser } from '../src/storage/session-store';
@@ -29,9 +29,9 @@ async function seedLogins(t: TestApp, userId: string, count: number) {
   }
 }
 
-const caps: Record<AuthMode, number> = { session: maxSessionsPerUser, jwt: maxLoginsPerUser, 'jwt-cookie': maxLoginsPerUser };
+const caps: Record<AuthMode, number> = { session: maxSessionsPerUser, jwt: maxLoginsPerUser, 'jwt-cookie': maxLoginsPerUser, 'jwt-dpop': maxLoginsPerUser };
 
-describe.each(['session', 'jwt', 'jwt-cookie'] as const)('what one user can accumulate in %s mode', (mode) => {
+describe.each(authModes)('what one user can accumulate in %s mode', (mode) => {
   const t = useTestApp(mode);
 
   it('is capped: a login beyond the cap ends the oldest, and the new one works', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DisplayName, Email, Password, User } from './user';
 
-export const AuthMode = z.enum(['session', 'jwt', 'jwt-cookie']);
+export const AuthMode = z.enum(['session', 'jwt', 'jwt-cookie', 'jwt-dpop']);
 export type AuthMode = z.infer<typeof AuthMode>;
 export const authModes = AuthMode.options;
 
@@ -24,6 +24,10 @@ export const TokenResponse = z.object({
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
+/** jwt-dpop mode's refresh answer: as jwt mode's, for a token bound to the client's key (RFC 9449 §5). */
+export const DpopTokenResponse = TokenResponse.extend({ tokenType: z.literal('DPoP') });
+export type DpopTokenResponse = z.infer<typeof DpopTokenResponse>;
+
 /** jwt-cookie mode's refresh answer: the new access token is in the `at` cookie, never here. */
 export const CookieTokenResponse = z.strictObject({ expiresIn: ExpiresIn });
 export type CookieTokenResponse = z.infer<typeof CookieTokenResponse>;
@@ -34,6 +38,9 @@ export type SessionLoginResponse = z.infer<typeof SessionLoginResponse>;
 export const JwtLoginResponse = TokenResponse.extend({ user: User });
 export type JwtLoginResponse = z.infer<typeof JwtLoginResponse>;
 
+export const DpopLoginResponse = DpopTokenResponse.extend({ user: User });
+export type DpopLoginResponse = z.infer<typeof DpopLoginResponse>;
+
 export const JwtCookieLoginResponse = z.strictObject({ user: User, csrfToken: z.string(), expiresIn: ExpiresIn });
 export type JwtCookieLoginResponse = z.infer<typeof JwtCookieLoginResponse>;
 
@@ -42,6 +49,7 @@ export const loginResponses = {
   session: SessionLoginResponse,
   jwt: JwtLoginResponse,
   'jwt-cookie': JwtCookieLoginResponse,
+  'jwt-dpop': DpopLoginResponse,
 } as const satisfies Record<AuthMode, z.ZodType>;
 export type LoginResponse = z.infer<(typeof loginResponses)[AuthMode]>;
 
@@ -49,6 +57,7 @@ export type LoginResponse = z.infer<(typeof loginResponses)[AuthMode]>;
 export const refreshResponses = {
   jwt: TokenResponse,
   'jwt-cookie': CookieTokenResponse,
+  'jwt-dpop': DpopTokenResponse,
 } as const satisfies Partial<Record<AuthMode, z.ZodType>>;
 export type RefreshResponse = z.infer<(typeof refreshResponses)[keyof typeof refreshResponses]>;
 
@@ -61,6 +70,8 @@ export const AccessTokenClaims = z.object({
   iat: z.number(),
   exp: z.number(),
   nbf: z.number().optional(),
+  /** jwt-dpop mode: the RFC 7638 thumbprint of the key the token is bound to (RFC 9449 §6.1). */
+  cnf: z.object({ jkt: z.string().min(1) }).optional(),
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
 
@@ -88,6 +99,9 @@ export const cookieNames = (secure: boolean) => ({
   csrf: secure ? '__Host-csrf' : 'csrf',
 });
 export const csrfHeader = 'X-CSRF-Token';
+/** jwt-dpop mode (RFC 9449): the proof on every request that uses or obtains a token, and the server's nonce. */
+export const dpopHeader = 'DPoP';
+export const dpopNonceHeader = 'DPoP-Nonce';
 
 /** A session's (or refresh family's) public id: 22 URL-safe characters. */
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a session id.');

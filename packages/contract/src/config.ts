@@ -34,6 +34,19 @@ export const ConfigResponse = z.object({
   sessionAbsoluteSeconds: Seconds.optional(),
   /** Modes whose unsafe requests carry a CSRF token: the header that carries it. */
   csrfHeader: z.string().optional(),
+  /** jwt-dpop mode: how proofs are checked (DPOP_NONCE, DPOP_PROOF_WINDOW). */
+  dpop: z
+    .object({
+      /** Proofs must carry the server's nonce (from `DPoP-Nonce`). */
+      nonce: z.boolean(),
+      /** How far a proof's `iat` may be from the server's clock, either way. */
+      proofWindowSeconds: Seconds,
+      /** How long one nonce is handed out; the current and the previous are accepted. */
+      nonceStepSeconds: Seconds.optional(),
+      /** What the `htu` of a proof must be, before the path: the API's public origin. */
+      origin: z.string(),
+    })
+    .optional(),
 });
 export type ConfigResponse = z.infer<typeof ConfigResponse>;
 

@@ -7,10 +7,10 @@ import {
   refreshResponses,
   RegisterRequest,
   SessionParams,
-  type AuthMode,
+  AuthMode,
 } from './auth';
 import { ConfigResponse, HealthResponse } from './config';
-import type { ErrorCode } from './errors';
+import { proofErrorCodes, type ErrorCode } from './errors';
 import { MeResponse, UpdateMeRequest } from './me';
 import { SessionsResponse } from './sessions';
 
@@ -37,17 +37,22 @@ export interface ModeTraits {
   /** What an authenticated endpoint answers when the credential is missing or bad. */
   authErrors: readonly ErrorCode[];
   /** The OpenAPI security scheme of an authenticated endpoint. */
-  security: 'sessionCookie' | 'bearer' | 'accessCookie';
+  security: 'sessionCookie' | 'bearer' | 'accessCookie' | 'dpop';
   /** Has a refresh token (cookie `rt`): refresh and logout are cookie-bearing, Origin required. */
   refreshToken: boolean;
+  /** Requests that use or obtain a token carry a DPoP proof (RFC 9449): login, register, refresh, logout too. */
+  proof: boolean;
+  /** Script holds the access token (in memory) and adds it to each request: a logout cannot take it back. */
+  tokenInScript: boolean;
 }
 
 const tokenErrors = ['unauthenticated', 'token_expired', 'token_invalid'] as const;
 
 export const modeTraits = {
-  session: { csrf: true, authErrors: ['unauthenticated'], security: 'sessionCookie', refreshToken: false },
-  jwt: { csrf: false, authErrors: tokenErrors, security: 'bearer', refreshToken: true },
-  'jwt-cookie': { csrf: true, authErrors: tokenErrors, security: 'accessCookie', refreshToken: true },
+  session: { csrf: true, authErrors: ['unauthenticated'], security: 'sessionCookie', refreshToken: false, proof: false, tokenInScript: false },
+  jwt: { csrf: false, authErrors: tokenErrors, security: 'bearer', refreshToken: true, proof: false, tokenInScript: true },
+  'jwt-cookie': { csrf: true, authErrors: tokenErrors, security: 'accessCookie', refreshToken: true, proof: false, tokenInScript: false },
+  'jwt-dpop': { csrf: false, authErrors: [...tokenErrors, ...proofErrorCodes], security: 'dpop', refreshToken: true, proof: true, tokenInScript: true },
 } as const satisfies Record<AuthMode, ModeTraits>;
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -71,9 +76,11 @@ export interface Endpoint {
   cookieBearing?: boolean;
   /** Needs no store (answers 503 never). */
   storeless?: boolean;
+  /** Issues tokens (login, register, refresh): where a bad DPoP proof is 400, not 401 (see statusAt). */
+  issuesTokens?: boolean;
 }
 
-const all = ['session', 'jwt', 'jwt-cookie'] as const;
+const all = AuthMode.options;
 const withCsrf = all.filter((mode) => modeTraits[mode].csrf);
 const withRefresh = all.filter((mode) => modeTraits[mode].refreshToken);
 
@@ -83,9 +90,9 @@ export const endpoints = {
   config: { method: 'get', path: paths.config, summary: 'The mode of this API and its live settings', modes: all, authenticated: false, status: 200, response: ConfigResponse, errors: [], storeless: true },
   openapi: { method: 'get', path: paths.openapi, summary: 'This document', modes: all, authenticated: false, status: 200, errors: [], storeless: true },
   csrf: { method: 'get', path: paths.csrf, summary: 'A CSRF token for this login, or for this browser before login', modes: withCsrf, authenticated: false, status: 200, response: CsrfResponse, errors: [] },
-  register: { method: 'post', path: paths.register, summary: 'Create an account and log in', modes: all, authenticated: false, request: RegisterRequest, status: 201, response: loginResponses, errors: ['email_taken', 'rate_limited'] },
-  login: { method: 'post', path: paths.login, summary: 'Log in', modes: all, authenticated: false, request: LoginRequest, status: 200, response: loginResponses, errors: ['invalid_credentials', 'rate_limited'] },
-  refresh: { method: 'post', path: paths.refresh, summary: 'Rotate the refresh cookie for a new access token', modes: withRefresh, authenticated: false, status: 200, response: refreshResponses, errors: ['unauthenticated', 'token_invalid'], cookieBearing: true },
+  register: { method: 'post', path: paths.register, summary: 'Create an account and log in', modes: all, authenticated: false, request: RegisterRequest, status: 201, response: loginResponses, errors: ['email_taken', 'rate_limited'], issuesTokens: true },
+  login: { method: 'post', path: paths.login, summary: 'Log in', modes: all, authenticated: false, request: LoginRequest, status: 200, response: loginResponses, errors: ['invalid_credentials', 'rate_limited'], issuesTokens: true },
+  refresh: { method: 'post', path: paths.refresh, summary: 'Rotate the refresh cookie for a new access token', modes: withRefresh, authenticated: false, status: 200, response: refreshResponses, errors: ['unauthenticated', 'token_invalid'], cookieBearing: true, issuesTokens: true },
   logout: { method: 'post', path: paths.logout, summary: 'End this session or token family', modes: all, authenticated: false, status: 204, errors: [], cookieBearing: true },
   logoutAll: { method: 'post', path: paths.logoutAll, summary: 'End every session of the user', modes: all, authenticated: true, status: 204, errors: [] },
   sessions: { method: 'get', path: paths.sessions, summary: 'The user’s active sessions', modes: all, authenticated: true, status: 200, response: SessionsResponse, errors: [] },
@@ -123,6 +130,8 @@ export function errorsOf(endpoint: Endpoint, mode: AuthMode): ErrorCode[] {
     ...(unsafe && traits.csrf ? (['csrf_failed'] as const) : []),
     ...(endpoint.params ? (['not_found'] as const) : []),
     ...(endpoint.authenticated ? traits.authErrors : []),
+    // A proof is checked where a token is used or obtained: on logout too, whose token is optional.
+    ...(traits.proof && (endpoint.issuesTokens || endpoint.cookieBearing) ? proofErrorCodes : []),
     ...(endpoint.request ? (['validation_failed'] as const) : []),
     ...endpoint.errors,
     ...(endpoint.storeless || endpoint === endpoints.health ? [] : (['service_unavailable'] as const)),

@@ -9,6 +9,8 @@ export const ErrorCode = z.enum([
   'token_invalid',
   'csrf_failed',
   'forbidden_origin',
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
   'not_found',
   'email_taken',
   'payload_too_large',
@@ -29,6 +31,10 @@ export const statusOf: Record<ErrorCode, number> = {
   token_invalid: 401,
   csrf_failed: 403,
   forbidden_origin: 403,
+  // On the endpoints that issue tokens (login, register, refresh) these are 400 (RFC 9449 §5, §8):
+  // see statusAt.
+  invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
   not_found: 404,
   email_taken: 409,
   payload_too_large: 413,
@@ -47,6 +53,8 @@ export const defaultMessageOf: Record<ErrorCode, string> = {
   token_invalid: 'The token is not valid.',
   csrf_failed: 'The CSRF token is missing or wrong.',
   forbidden_origin: 'Requests from this origin are not allowed.',
+  invalid_dpop_proof: 'The DPoP proof is missing or not valid for this request.',
+  use_dpop_nonce: 'The DPoP proof must carry the nonce the server gave in DPoP-Nonce.',
   not_found: 'Nothing here.',
   email_taken: 'An account with this email already exists.',
   payload_too_large: 'The request body is larger than 10,240 bytes.',
@@ -55,6 +63,14 @@ export const defaultMessageOf: Record<ErrorCode, string> = {
   service_unavailable: 'A backing service is unavailable. Try again shortly.',
   internal: 'Something went wrong on our side.',
 };
+
+/** The proof errors of jwt-dpop mode, answered with `WWW-Authenticate: DPoP error="<code>"`. */
+export const proofErrorCodes = ['invalid_dpop_proof', 'use_dpop_nonce'] as const satisfies readonly ErrorCode[];
+export const isProofError = (code: ErrorCode): code is (typeof proofErrorCodes)[number] => (proofErrorCodes as readonly ErrorCode[]).includes(code);
+
+/** A code's status on an endpoint: a token endpoint answers a bad proof 400, like an OAuth token endpoint. */
+export const statusAt = (code: ErrorCode, endpoint: { issuesTokens?: boolean }): number =>
+  endpoint.issuesTokens && isProofError(code) ? 400 : statusOf[code];
 
 export const ValidationIssue = z.object({ path: z.string(), message: z.string() });
 export type ValidationIssue = z.infer<typeof ValidationIssue>;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { cookieNames, csrfHeader, type AuthMode } from './auth';
+import { cookieNames, csrfHeader, dpopHeader, type AuthMode } from './auth';
 import { HealthDegraded } from './config';
 import { endpoints, endpointsOf, errorsOf, modeTraits, responseOf, type Endpoint } from './endpoints';
-import { ErrorBody, statusOf, type ErrorCode } from './errors';
+import { ErrorBody, statusAt, type ErrorCode } from './errors';
 
 type JsonSchema = Record<string, unknown>;
 const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
@@ -15,7 +15,10 @@ const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 /** One response per error status, naming the codes it carries (`error.code` is one of them). */
 function errorResponses(endpoint: Endpoint, mode: AuthMode): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of errorsOf(endpoint, mode)) byStatus.set(statusOf[code], [...(byStatus.get(statusOf[code]) ?? []), code]);
+  for (const code of errorsOf(endpoint, mode)) {
+    const status = statusAt(code, endpoint);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
   const responses: Record<string, unknown> = {};
   for (const [status, codes] of byStatus) {
     const schema = {
@@ -40,6 +43,16 @@ function parametersOf(endpoint: Endpoint, mode: AuthMode): unknown[] {
   }
   if (endpoint.method !== 'get' && modeTraits[mode].csrf) {
     parameters.push({ name: csrfHeader, in: 'header', required: true, description: 'From GET /api/auth/csrf or the login response', schema: { type: 'string' } });
+  }
+  const traits = modeTraits[mode];
+  if (traits.proof && (endpoint.authenticated || endpoint.issuesTokens || endpoint.cookieBearing)) {
+    parameters.push({
+      name: dpopHeader,
+      in: 'header',
+      required: endpoint.authenticated || endpoint.issuesTokens === true,
+      description: 'A DPoP proof JWT (RFC 9449 §4.2) signed by the key the token is bound to',
+      schema: { type: 'string' },
+    });
   }
   return parameters;
 }
@@ -71,6 +84,8 @@ export function createOpenApiDocument(authMode: AuthMode, { cookieSecure = false
     sessionCookie: { type: 'apiKey', in: 'cookie', name: names.session },
     bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
     accessCookie: { type: 'apiKey', in: 'cookie', name: names.access },
+    // OpenAPI has no DPoP type: the Authorization scheme is DPoP, and each request carries a proof.
+    dpop: { type: 'http', scheme: 'dpop', description: 'Authorization: DPoP <access token>, with a DPoP proof header (RFC 9449)' },
   };
   return {
     openapi: '3.1.0',

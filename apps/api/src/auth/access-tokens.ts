@@ -25,10 +25,10 @@ export function createAccessTokens({ keys, issuer, audience, ttlSeconds, now, ca
   const verified = createVerifiedTokenCache<AccessTokenClaims>({ maxEntries: cacheSize, now });
 
   return {
-    /** A token for this login, issued at `at` (ms; default now). */
-    issue(userId: string, familyId: string, at = now()): TokenResponse {
+    /** A token for this login, issued at `at` (ms; default now), bound to the key `jkt` when given (RFC 9449 §6.1). */
+    issue(userId: string, familyId: string, at = now(), jkt?: string | null): TokenResponse {
       const iat = Math.floor(at / 1000);
-      const accessToken = jwt.sign({ sid: familyId, iat, exp: iat + ttlSeconds }, signer.privateKey, {
+      const accessToken = jwt.sign({ sid: familyId, iat, exp: iat + ttlSeconds, ...(jkt && { cnf: { jkt } }) }, signer.privateKey, {
         algorithm: 'ES256',
         keyid: signer.kid,
         issuer,

@@ -1,5 +1,6 @@
 import type { AuthMode } from '@authbench/contract';
 import { createJwtCookieStrategy } from './jwt-cookie-strategy';
+import { createJwtDpopStrategy } from './jwt-dpop-strategy';
 import { createJwtStrategy } from './jwt-strategy';
 import { createSessionStrategy } from './session-strategy';
 import type { AuthDeps, AuthStrategy } from './strategy';
@@ -8,6 +9,7 @@ const strategies = {
   session: createSessionStrategy,
   jwt: createJwtStrategy,
   'jwt-cookie': createJwtCookieStrategy,
+  'jwt-dpop': createJwtDpopStrategy,
 } satisfies Record<AuthMode, (deps: AuthDeps) => AuthStrategy>;
 
 /** The one place that reads the auth mode: everything else talks to the strategy. */

@@ -49,6 +49,8 @@ export function createSessionStrategy({ config, secrets, storage, now }: AuthDep
 
   return {
     mode: 'session',
+    everyResponse: [],
+    corsHeaders: { allowed: [], exposed: [] },
     beforeRoutes: [loadSession, csrf.check],
     handlers: { csrf: csrf.issue },
     publicConfig: {

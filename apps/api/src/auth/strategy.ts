@@ -16,6 +16,10 @@ export interface AuthContext {
 /** What differs between the modes, and nothing else. */
 export interface AuthStrategy {
   readonly mode: AuthMode;
+  /** Runs first on every request, before any check may answer: headers every response carries. */
+  readonly everyResponse: RequestHandler[];
+  /** Request headers the mode's clients send, and response headers they read, beyond the common ones (CORS). */
+  readonly corsHeaders: { allowed: string[]; exposed: string[] };
   /** Runs on every request before routing: loads the session, checks CSRF. */
   readonly beforeRoutes: RequestHandler[];
   /** The mode's own endpoints (csrf, refresh, jwks): the contract says which a mode has. */

@@ -1,9 +1,10 @@
-import type { AuthMode, ConfigResponse, CookieInfo, EndpointName, LoginResponse, RefreshResponse, SessionInfo, TokenResponse, User } from '@authbench/contract';
+import { endpoints, type AuthMode, type ConfigResponse, type CookieInfo, type EndpointName, type LoginResponse, type RefreshResponse, type SessionInfo, type TokenResponse, type User } from '@authbench/contract';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../http/app-error';
 import { credentialCookie } from '../http/cookies';
 import { userAgentOf } from './session-strategy';
 import { createAccessTokens, type AccessTokens } from './access-tokens';
+import type { KeyBinding } from './dpop/key-binding';
 import type { AuthDeps, AuthStrategy } from './strategy';
 import { hashToken, randomToken } from './tokens';
 
@@ -38,6 +39,10 @@ export interface TokenTransfer {
   readonly handlers: Partial<Record<EndpointName, RequestHandler>>;
   readonly cookies: CookieInfo[];
   readonly extraConfig?: Partial<ConfigResponse>;
+  /** Sender-constrained tokens (jwt-dpop): the proof that the caller holds the login's key. */
+  readonly binding?: KeyBinding;
+  /** Request headers its clients send, and response headers they read, beyond the common ones (CORS). */
+  readonly corsHeaders?: { allowed: string[]; exposed: string[] };
 }
 
 export type TokenTransferFactory = (deps: AuthDeps, tokens: AccessTokens) => TokenTransfer;
@@ -105,7 +110,10 @@ export function createTokenStrategy(deps: AuthDeps, createTransfer: TokenTransfe
       nextHash: hashToken(next),
       nextExpiresAt: (family) => new Date(refreshExpiry(family.absoluteExpiresAt, at)),
       now: new Date(at),
+      mayUse: (jkt) => holdsKey(req, jkt),
     });
+    // Whoever lacks a bound family's key spends and ends nothing: not even by a reused token.
+    if (result.kind === 'refused') throw wrongKey(endpoints.refresh);
     if (result.kind !== 'rotated') {
       // A spent token presented again means two holders: whoever it is, the family dies.
       if (result.kind === 'reused') {
@@ -117,7 +125,7 @@ export function createTokenStrategy(deps: AuthDeps, createTransfer: TokenTransfe
     }
     const { family } = result;
     setRefreshToken(res, next, family.expiresAt.getTime());
-    const issued = { ...tokens.issue(family.userId, family.id, at), familyId: family.id, refreshExpiresAt: family.expiresAt.getTime() };
+    const issued = { ...tokens.issue(family.userId, family.id, at, family.jkt), familyId: family.id, refreshExpiresAt: family.expiresAt.getTime() };
     res.json(transfer.deliverRefresh(res, issued));
   };
 
@@ -129,15 +137,26 @@ export function createTokenStrategy(deps: AuthDeps, createTransfer: TokenTransfe
     try {
       const token = transfer.read(req);
       const claims = token ? tokens.verify(token, { expiredForAtMostMs: accessTtlMs }) : undefined;
-      return claims && { familyId: claims.sid, userId: claims.sub };
+      return claims && { familyId: claims.sid, userId: claims.sub, jkt: claims.cnf?.jkt ?? null };
     } catch {
       return undefined; // a forged or long-expired token names nothing; logout still succeeds
     }
   };
 
+  /**
+   * Whether the request may use a login bound to `jkt` (null: bound to nothing). A bound login
+   * needs a proof by its key, which only a transfer with a binding checks; an unbound one is not
+   * the binding's to use (another mode's login, on stores this process shares with it).
+   */
+  const { binding } = transfer;
+  const holdsKey = (req: Request, jkt: string | null) => (binding ? jkt !== null && binding.provenKey(req) === jkt : jkt === null);
+  const wrongKey = (endpoint: (typeof endpoints)[EndpointName]) => binding?.wrongKey(endpoint) ?? new AppError('token_invalid');
+
   return {
     mode: transfer.mode,
-    beforeRoutes: transfer.beforeRoutes,
+    everyResponse: binding ? [binding.everyResponse] : [],
+    corsHeaders: transfer.corsHeaders ?? { allowed: [], exposed: [] },
+    beforeRoutes: binding ? [binding.checkProofs, ...transfer.beforeRoutes] : transfer.beforeRoutes,
     handlers: { ...transfer.handlers, refresh, jwks: (_req, res) => void res.set('Cache-Control', 'public, max-age=300').json(tokens.jwks()) },
     publicConfig: {
       authMode: transfer.mode,
@@ -152,6 +171,10 @@ export function createTokenStrategy(deps: AuthDeps, createTransfer: TokenTransfe
       const token = transfer.read(req);
       if (!token) throw new AppError('unauthenticated');
       const claims = tokens.verify(token);
+      const jkt = claims.cnf?.jkt;
+      // A bound token is worth nothing without a proof by its key; an unbound one is not for a binding transfer.
+      if (binding && jkt) await binding.proveToken(req, token, jkt);
+      else if (binding || jkt) throw new AppError('token_invalid', binding ? 'This access token is not bound to a key.' : 'This access token is bound to a key: present it with DPoP.');
       if (config.jwtRevocationCheck && (await storage.revocations.isRevoked(claims.sid))) {
         throw new AppError('token_invalid');
       }
@@ -159,6 +182,9 @@ export function createTokenStrategy(deps: AuthDeps, createTransfer: TokenTransfe
     },
 
     async signIn(req, res, user: User) {
+      // The binding checked the proof before routing: the new login is bound to its key.
+      const jkt = binding?.provenKey(req);
+      if (binding && !jkt) throw binding.wrongKey(endpoints.login);
       const at = now();
       const familyId = randomToken().slice(0, 22);
       const refreshToken = randomToken();
@@ -172,17 +198,20 @@ export function createTokenStrategy(deps: AuthDeps, createTransfer: TokenTransfe
         tokenExpiresAt: new Date(tokenExpiresAt),
         absoluteExpiresAt,
         now: new Date(at),
+        jkt,
       });
       const excess = await storage.refreshTokens.beyondNewest(user.id, maxLoginsPerUser, new Date(at));
       if (excess.length > 0) await revokeFamilies(user.id, excess);
       setRefreshToken(res, refreshToken, tokenExpiresAt);
-      const issued = { ...tokens.issue(user.id, familyId, at), familyId, refreshExpiresAt: tokenExpiresAt };
+      const issued = { ...tokens.issue(user.id, familyId, at, jkt), familyId, refreshExpiresAt: tokenExpiresAt };
       return { user, ...transfer.deliverLogin(res, issued) };
     },
 
     async signOut(req, res) {
       const target = await familyToEnd(req);
-      if (target) await revokeFamilies(target.userId, [target.familyId]);
+      if (target && holdsKey(req, target.jkt)) await revokeFamilies(target.userId, [target.familyId]);
+      // A bound login ends only by a proof of its key; another mode's login is left to its mode.
+      else if (target && binding && target.jkt) throw wrongKey(endpoints.logout);
       clearCookies(res);
     },
 

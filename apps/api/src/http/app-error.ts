@@ -7,6 +7,8 @@ export class AppError extends Error {
     message: string = defaultMessageOf[code],
     readonly details?: { issues: ValidationIssue[] },
     readonly headers: Record<string, string> = {},
+    /** Where the contract gives the code another status on this endpoint (statusAt). */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -37,7 +37,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   res.set(error.headers);
-  res.status(statusOf[error.code]).json({
+  res.status(error.status ?? statusOf[error.code]).json({
     error: { code: error.code, message: error.message, ...(error.details && { details: error.details }) },
   });
 };

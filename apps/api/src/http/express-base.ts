@@ -42,7 +42,11 @@ function leanJson(this: Response, body: unknown): Response {
  * `X-Request-Id`, helmet's headers and CORS on the exact allowlist. The API builds on it, and so
  * does the benchmark's unauthenticated baseline, so that both pay for the same stack.
  */
-export function createExpressBase(config: Config, logger: Logger): Express {
+export function createExpressBase(
+  config: Config,
+  logger: Logger,
+  modeHeaders: { allowed: readonly string[]; exposed: readonly string[] } = { allowed: [], exposed: [] },
+): Express {
   const app = express();
   // Exact paths only (SPEC §4): a variant in case or trailing slash is another path, so no rule
   // tied to a path can be sidestepped. Set before the first route: the router reads them once.
@@ -61,8 +65,8 @@ export function createExpressBase(config: Config, logger: Logger): Express {
     cors({
       origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
       credentials: true,
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id', ...modeHeaders.allowed],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', ...modeHeaders.exposed],
       maxAge: 600,
     }),
   );

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { openDatabase } from './database';
+import { createMemoryProofReplayStore } from './proof-replays';
 import { createMemoryRateLimitStore } from './rate-limit-store';
 import { createRefreshStore } from './refresh-store';
 import { createSecretStore } from './secret-store';
@@ -13,7 +14,7 @@ const pruneEveryMs = 10 * 60_000;
 
 /**
  * One process owns the SQL database (PGlite in DATA_DIR, or PostgreSQL): users, refresh-token
- * families and sessions live in it; rate-limit counters and the revocation list in memory.
+ * families and sessions live in it; rate-limit counters, the revocation list and the DPoP proofs seen in memory.
  */
 export async function openSqlStorage({ config, now, namespace, logger }: StorageOptions): Promise<Storage> {
   const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: namespace, logger });
@@ -35,6 +36,7 @@ export async function openSqlStorage({ config, now, namespace, logger }: Storage
     refreshTokens,
     sessions,
     revocations,
+    proofReplays: createMemoryProofReplayStore(now),
     secrets: createSecretStore(db),
     rateLimits: createMemoryRateLimitStore(now),
     checks: {

@@ -9,7 +9,8 @@ import { createMemoryUserCache, withUserCache } from './user-cache';
  *   concern                              without REDIS_URL                  with REDIS_URL
  *   users, refresh-token families        SQL: PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL
  *   sessions                             SQL                                Redis
- *   login rate limits, revocation list   process memory                     Redis
+ *   login rate limits, revocation list,  process memory                     Redis
+ *   DPoP proofs seen (jti)
  *   cache of users (GET /api/me)         memory on PGlite; none on          Redis, read through the
  *                                        PostgreSQL (other processes        client-side cache
  *                                        write it, unseen)
@@ -42,6 +43,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     users: withUserCache(sql.users, redis.userCache),
     sessions: redis.sessions,
     revocations: redis.revocations,
+    proofReplays: redis.proofReplays,
     rateLimits: redis.rateLimits,
     checks: { ...sql.checks, ...redis.checks },
     async close() {

@@ -64,6 +64,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_dpop_binding': {
+    async up(db: Kysely<unknown>) {
+      // jwt-dpop mode: the RFC 7638 thumbprint of the key a family is bound to; null in other modes.
+      await db.schema.alterTable('refresh_families').addColumn('jkt', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

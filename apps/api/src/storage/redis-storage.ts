@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import { connectRedis } from './redis-client';
+import { createRedisProofReplayStore } from './redis-proof-replays';
 import { createRedisRateLimitStore } from './redis-rate-limit-store';
 import { createRedisRevocationList } from './redis-revocation-list';
 import { RedisSessionStore } from './redis-session-store';
 import type { Storage } from './storage';
 import { createRedisUserCache, type UserCache } from './user-cache';
 
-export type RedisStores = Pick<Storage, 'sessions' | 'revocations' | 'rateLimits' | 'checks' | 'close'> & { userCache: UserCache };
+export type RedisStores = Pick<Storage, 'sessions' | 'revocations' | 'proofReplays' | 'rateLimits' | 'checks' | 'close'> & { userCache: UserCache };
 
 /**
  * What every API process must share beyond the database, in Redis: sessions (with a per-user
- * index), login rate-limit counters, the access-token revocation list, and a cache of users. Every key starts with
+ * index), login rate-limit counters, the access-token revocation list, the DPoP proofs seen, and a cache of users. Every key starts with
  * `keyPrefix` (the namespace), so tests and deployments can share one server.
  */
 export async function openRedisStores(options: {
@@ -25,6 +26,7 @@ export async function openRedisStores(options: {
   return {
     sessions: new RedisSessionStore(redis, { idleSeconds: options.idleSeconds, now }, keyPrefix),
     revocations: createRedisRevocationList(redis, keyPrefix, now),
+    proofReplays: createRedisProofReplayStore(redis, keyPrefix, now),
     rateLimits: createRedisRateLimitStore(redis, `${keyPrefix}rate-limit:`),
     userCache: createRedisUserCache(redis, keyPrefix),
     checks: {

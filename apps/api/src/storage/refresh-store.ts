@@ -12,12 +12,16 @@ export interface FamilyRecord {
   absoluteExpiresAt: Date;
   /** When the newest refresh token of the family expires. */
   expiresAt: Date;
+  /** The thumbprint of the key the family is bound to (jwt-dpop mode), else null. */
+  jkt: string | null;
 }
 
 export type RotateResult =
   | { kind: 'rotated'; family: FamilyRecord }
   | { kind: 'reused'; familyId: string; userId: string }
-  | { kind: 'invalid' };
+  | { kind: 'invalid' }
+  /** The caller may not spend this family's tokens (it does not hold its key): nothing changed. */
+  | { kind: 'refused'; familyId: string; jkt: string | null };
 
 const toFamily = (row: Selectable<RefreshFamiliesTable>, expiresAt: Date): FamilyRecord => ({
   id: row.id,
@@ -27,6 +31,7 @@ const toFamily = (row: Selectable<RefreshFamiliesTable>, expiresAt: Date): Famil
   lastSeenAt: row.last_seen_at,
   absoluteExpiresAt: row.absolute_expires_at,
   expiresAt,
+  jkt: row.jkt,
 });
 
 /** Refresh-token families: opaque tokens stored only as hashes, rotated on every use. */
@@ -41,6 +46,7 @@ export function createRefreshStore(db: Db) {
       tokenExpiresAt: Date;
       absoluteExpiresAt: Date;
       now: Date;
+      jkt?: string | undefined;
     }) =>
       guard(() =>
         db.transaction().execute(async (trx) => {
@@ -53,6 +59,7 @@ export function createRefreshStore(db: Db) {
               created_at: input.now,
               last_seen_at: input.now,
               absolute_expires_at: input.absoluteExpiresAt,
+              jkt: input.jkt ?? null,
             })
             .execute();
           await trx
@@ -67,11 +74,27 @@ export function createRefreshStore(db: Db) {
      * spends of one token, exactly one sees `rotated_at is null`; every other is a reuse. The
      * family is then claimed with a conditional UPDATE too, which waits for (and sees) a
      * concurrent revocation: a rotation and a revocation of one family are serialised, so no
-     * access token is minted for a family after its revocation was decided.
+     * access token is minted for a family after its revocation was decided. Before anything,
+     * `mayUse` sees the family's key binding: a caller it refuses changes nothing, spent token or
+     * not, so whoever lacks the family's key can neither rotate it nor get it revoked for reuse.
      */
-    rotate: (input: { tokenHash: string; nextHash: string; nextExpiresAt: (family: FamilyRecord) => Date; now: Date }) =>
+    rotate: (input: {
+      tokenHash: string;
+      nextHash: string;
+      nextExpiresAt: (family: FamilyRecord) => Date;
+      now: Date;
+      mayUse: (jkt: string | null) => boolean;
+    }) =>
       guard(() =>
         db.transaction().execute(async (trx): Promise<RotateResult> => {
+          const owner = await trx
+            .selectFrom('refresh_tokens')
+            .innerJoin('refresh_families', 'refresh_families.id', 'refresh_tokens.family_id')
+            .select(['refresh_families.id', 'refresh_families.jkt'])
+            .where('token_hash', '=', input.tokenHash)
+            .executeTakeFirst();
+          if (!owner) return { kind: 'invalid' };
+          if (!input.mayUse(owner.jkt)) return { kind: 'refused', familyId: owner.id, jkt: owner.jkt };
           const spent = await trx
             .updateTable('refresh_tokens')
             .set({ rotated_at: input.now })
@@ -114,10 +137,10 @@ export function createRefreshStore(db: Db) {
         const row = await db
           .selectFrom('refresh_tokens')
           .innerJoin('refresh_families', 'refresh_families.id', 'refresh_tokens.family_id')
-          .select(['refresh_families.id', 'refresh_families.user_id'])
+          .select(['refresh_families.id', 'refresh_families.user_id', 'refresh_families.jkt'])
           .where('token_hash', '=', tokenHash)
           .executeTakeFirst();
-        return row && { familyId: row.id, userId: row.user_id };
+        return row && { familyId: row.id, userId: row.user_id, jkt: row.jkt };
       }),
 
     listActive: (userId: string, now: Date) =>

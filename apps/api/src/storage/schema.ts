@@ -18,6 +18,8 @@ export interface RefreshFamiliesTable {
   last_seen_at: Timestamp;
   absolute_expires_at: Timestamp;
   revoked_at: Timestamp | null;
+  /** The thumbprint of the key the family is bound to (jwt-dpop mode), else null. */
+  jkt: string | null;
 }
 
 export interface RefreshTokensTable {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { ProofReplayStore } from './proof-replays';
 import type { RateLimitStore } from './rate-limit-store';
 import type { RefreshStore } from './refresh-store';
 import type { RevocationList } from './revocation-list';
@@ -13,6 +14,8 @@ export interface Storage {
   refreshTokens: RefreshStore;
   sessions: SessionStore;
   revocations: RevocationList;
+  /** jwt-dpop mode: the proofs already used, shared by every app on this storage. */
+  proofReplays: ProofReplayStore;
   /** Development secrets and the fingerprints the processes on these stores agree on. */
   secrets: SecretStore;
   /** Login failures, logins in flight and registrations, per client: shared by every app on this storage. */

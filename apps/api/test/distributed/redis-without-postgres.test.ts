@@ -9,7 +9,7 @@ describe.each(authModes)('Redis beside the embedded database in %s mode', (mode)
   const t = useTestApp(mode, { env: { DATABASE_URL: '' } });
   // A revoked login whose client still presents its credential, and one whose cookies the API cleared.
   const refused = modeTraits[mode].refreshToken ? 'token_invalid' : 'unauthenticated';
-  const cleared = modeTraits[mode].security === 'bearer' ? 'token_invalid' : 'unauthenticated';
+  const cleared = modeTraits[mode].tokenInScript ? 'token_invalid' : 'unauthenticated';
 
   it('keeps users in PGlite and the rest in Redis', () => {
     expect(t.config.databaseUrl).toBeUndefined();

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { openStorage } from '../../src/storage';
 import type { Storage } from '../../src/storage/storage';
 import { dropNamespaces, newNamespace, sharedStores } from './namespaces';
-import { createClient, type TestClient } from './test-client';
+import { createClient, type ClientOptions, type TestClient } from './test-client';
 
 export const allowedOrigin = 'http://localhost:5173';
 export const foreignOrigin = 'http://evil.example';
@@ -64,7 +64,7 @@ export interface TestApp {
   /** Every log line the app wrote. */
   logs: string[];
   /** A fresh browser-like client (its own cookie jar and credentials). */
-  client: (options?: { origin?: string | null; userAgent?: string }) => TestClient;
+  client: (options?: ClientOptions) => TestClient;
   /** A user registered through the API, with the client that registered it. */
   newUser: (name?: string) => Promise<{ email: string; password: string; name: string; client: TestClient }>;
   close: () => Promise<void>;
@@ -111,7 +111,7 @@ export async function startTestApp(mode: AuthMode, options: TestAppOptions = {})
     dataDir,
     namespace,
     logs,
-    client: (clientOptions = {}) => createClient(app.app, mode, clientOptions),
+    client: (clientOptions = {}) => createClient(app.app, mode, { apiOrigin: config.publicOrigin, now: clock.now, ...clientOptions }),
     async newUser(name = 'Test User') {
       const client = testApp.client();
       const user = { email: uniqueEmail(), password: 'correct horse battery', name };

@@ -19,7 +19,7 @@ describe.each(authModes)('two API processes in %s mode on one PostgreSQL and one
   let lb: HttpSwitch;
   // A revoked login whose client still presents its credential, and one whose cookies the API cleared.
   const refused = modeTraits[mode].refreshToken ? 'token_invalid' : 'unauthenticated';
-  const cleared = modeTraits[mode].security === 'bearer' ? 'token_invalid' : 'unauthenticated';
+  const cleared = modeTraits[mode].tokenInScript ? 'token_invalid' : 'unauthenticated';
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {

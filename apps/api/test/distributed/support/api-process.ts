@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { AuthMode } from '@authbench/contract';
 import { inject } from 'vitest';
 import { allowedOrigin } from '../../support/test-app';
+import { testPublicOrigin } from '../../support/test-client';
 
 const apiRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -48,6 +49,8 @@ export async function startApiProcess({ mode, env, port = 0 }: ApiProcessOptions
       HOST: '127.0.0.1',
       PORT: String(port),
       CORS_ORIGINS: allowedOrigin,
+      // Every process answers for one public origin, as behind one load balancer: a DPoP proof names it.
+      PUBLIC_ORIGIN: testPublicOrigin,
       LOG_LEVEL: 'info',
       // The tests register and fail logins by the dozen from 127.0.0.1; limits.test.ts sets its own.
       LOGIN_MAX_FAILURES_PER_IP: '100000',
