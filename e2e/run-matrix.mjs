@@ -2,8 +2,8 @@
 // cross-site without and with Partitioned cookies) × third-party cookies allowed or blocked ×
 // Chromium and Firefox: one Playwright run per topology (its servers behind the edge), four
 // projects each (playwright.config.ts, E2E_MATRIX=1), one test per mode (specs/matrix/). Then the
-// cells' results become a Markdown table: e2e/.output/matrix/matrix.md, and the README's
-// "Deployment matrix" section between its markers.
+// cells' results become a Markdown table: e2e/.output/matrix/matrix.md, and the "Deployment
+// matrix" section of docs/deployment.md between its markers.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { findChromium, findFirefox } from './browser.mjs';
@@ -11,7 +11,7 @@ import { findChromium, findFirefox } from './browser.mjs';
 const portOffset = Number(process.env.E2E_PORT_OFFSET ?? 0);
 const output = new URL(`./.output/${portOffset ? `offset-${portOffset}/` : ''}`, import.meta.url).pathname;
 const folder = `${output}matrix/`;
-const readme = new URL('../README.md', import.meta.url).pathname;
+const page = new URL('../docs/deployment.md', import.meta.url).pathname;
 
 const chromium = findChromium({ install: true });
 const firefox = findFirefox({ install: true });
@@ -104,11 +104,11 @@ writeFileSync(`${folder}matrix.md`, table);
 
 const start = '<!-- matrix:results:start -->';
 const end = '<!-- matrix:results:end -->';
-const text = readFileSync(readme, 'utf8');
+const text = readFileSync(page, 'utf8');
 if (text.includes(start) && text.includes(end) && failed === 0 && cells.length === layouts.length * modes.length * columns.length) {
-  writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}${text.slice(text.indexOf(end))}`);
-  console.log(`\nmatrix: ${cells.length} cells in ${seconds} s; README.md updated (${folder}matrix.md)`);
+  writeFileSync(page, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}${text.slice(text.indexOf(end))}`);
+  console.log(`\nmatrix: ${cells.length} cells in ${seconds} s; docs/deployment.md updated (${folder}matrix.md)`);
 } else {
-  console.log(`\nmatrix: ${cells.length} cells in ${seconds} s; README.md left as it was (${failed ? 'a run failed' : 'incomplete or no markers'}); see ${folder}matrix.md`);
+  console.log(`\nmatrix: ${cells.length} cells in ${seconds} s; docs/deployment.md left as it was (${failed ? 'a run failed' : 'incomplete or no markers'}); see ${folder}matrix.md`);
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -28,10 +28,12 @@ const shared = {
 const maxWorkers = Math.max(2, availableParallelism() - 1);
 
 const processTests = 'test/distributed/processes/**/*.test.ts';
-// What no store decides: configuration, start-up errors, the caches' own logic, CORS headers and
-// the hash queue. Run once, on the embedded setup; the distributed run repeats what a store decides.
+// What no store decides: configuration, start-up errors, the caches' own logic, CORS headers,
+// the hash queue and the OpenAPI lint. Run once, on the embedded setup; the distributed run
+// repeats what a store decides.
 const storeIndependent = [
   'test/config.test.ts',
+  'test/openapi-lint.test.ts',
   'test/startup-errors.test.ts',
   'test/verified-token-cache.test.ts',
   'test/session-read-cache.test.ts',

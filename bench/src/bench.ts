@@ -313,7 +313,7 @@ async function main() {
     settings: { ...settings, ...(onlyRows && { rows: onlyRows }) },
     rows,
   };
-  const table = await writeResults(report, { updateReadme: !quick && !onlyRows && process.exitCode !== 1 });
+  const table = await writeResults(report, { updatePage: !quick && !onlyRows && process.exitCode !== 1 });
   process.stdout.write(`${table}\n`);
   log(`done in ${report.durationSeconds} s: bench/results/latest.md and latest.json written`);
   if (process.exitCode === 1) log('FAILED: see the rows above');

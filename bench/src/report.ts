@@ -4,8 +4,8 @@ import type { UnderLogins } from './logins';
 import type { PeerName, RowName } from './rows';
 
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-/** The README whose benchmark table (between the markers) a full run rewrites. */
-const readmePath = fileURLToPath(new URL('../../README.md', import.meta.url));
+/** The page whose benchmark tables (between the markers) a full run rewrites. */
+const benchmarkPage = fileURLToPath(new URL('../../docs/benchmark.md', import.meta.url));
 
 export interface RevocationResult {
   /** From the logout's answer to the other client's first refusal; null: not refused in the window. */
@@ -243,21 +243,21 @@ export function renderMarkdown(results: BenchResults): string {
 
 const markers = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
 
-export async function writeResults(results: BenchResults, options: { updateReadme: boolean }): Promise<string> {
+export async function writeResults(results: BenchResults, options: { updatePage: boolean }): Promise<string> {
   await mkdir(resultsDir, { recursive: true });
   const markdown = renderMarkdown(results);
   await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(`${resultsDir}latest.md`, `# Authbench: GET /api/me per auth mode and store, beside a bare Express route and the peers\n\n${markdown}\n`);
-  if (options.updateReadme) await replaceInReadme(markers, markdown);
+  if (options.updatePage) await replaceInPage(markers, markdown);
   return markdown;
 }
 
-/** Rewrites the README between two markers (left alone where they are missing). */
-export async function replaceInReadme(between: { start: string; end: string }, markdown: string): Promise<boolean> {
-  const readme = await readFile(readmePath, 'utf8').catch(() => '');
-  const from = readme.indexOf(between.start);
-  const to = readme.indexOf(between.end);
+/** Rewrites docs/benchmark.md between two markers (left alone where they are missing). */
+export async function replaceInPage(between: { start: string; end: string }, markdown: string): Promise<boolean> {
+  const page = await readFile(benchmarkPage, 'utf8').catch(() => '');
+  const from = page.indexOf(between.start);
+  const to = page.indexOf(between.end);
   if (from === -1 || to <= from) return false;
-  await writeFile(readmePath, `${readme.slice(0, from + between.start.length)}\n${markdown}\n${readme.slice(to)}`);
+  await writeFile(benchmarkPage, `${page.slice(0, from + between.start.length)}\n${markdown}\n${page.slice(to)}`);
   return true;
 }

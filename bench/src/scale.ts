@@ -4,7 +4,7 @@
  * straight (fill.ts), never through 10^6 HTTP registrations; at each size the server is started
  * afresh and driven with logins picked across the whole store. Also: GET /api/me's latency
  * while 20 logins per second (Argon2id each) run beside it. Writes bench/results/scale.{md,json}
- * and, after a run of every size and row, the README's scale table.
+ * and, after a run of every size and row, the scale table of docs/benchmark.md.
  * BENCH_SCALE_SIZES=1000,100000 (sizes), BENCH_SCALE_SECONDS (per measurement, default 8),
  * BENCH_ROWS=session-redis,jwt-redis (a subset).
  */
@@ -30,7 +30,7 @@ import {
   type LoadItem,
 } from './harness';
 import { closedLoop, startLogins, type LatencyRun } from './logins';
-import { num, replaceInReadme, resultsDir } from './report';
+import { num, replaceInPage, resultsDir } from './report';
 import { serverDefs, type ServerDef, type ServerName } from './rows';
 import { startServer, type ServerProcess } from './server-process';
 import { cleanUpNamespace, probePostgres, probeRedis } from './stores';
@@ -142,9 +142,9 @@ export async function runScale(): Promise<void> {
   await writeFile(path.join(resultsDir, 'scale.json'), `${JSON.stringify(run, null, 2)}\n`);
   await writeFile(path.join(resultsDir, 'scale.md'), `# Authbench: GET /api/me as the stores grow\n\n${markdown}\n`);
   const complete = !failed && !only && !env.BENCH_SCALE_SIZES && skipped.length === 0;
-  if (complete) await replaceInReadme({ start: '<!-- bench:scale:start -->', end: '<!-- bench:scale:end -->' }, markdown);
+  if (complete) await replaceInPage({ start: '<!-- bench:scale:start -->', end: '<!-- bench:scale:end -->' }, markdown);
   process.stdout.write(`${markdown}\n`);
-  log(`done: bench/results/scale.md and scale.json written${complete ? ', README updated' : ''}`);
+  log(`done: bench/results/scale.md and scale.json written${complete ? ', docs/benchmark.md updated' : ''}`);
 }
 
 async function runKind(kind: Kind, options: { root: string; template: string | undefined; namespace: string }): Promise<SizeResult[]> {

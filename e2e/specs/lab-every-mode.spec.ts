@@ -28,8 +28,8 @@ test('"Run in every mode" fills the matrix as each API’s configuration predict
     }
   }
 
-  // The README's matrix: a screenshot (copy-screenshots.mjs makes it docs/screenshots/lab-matrix.png)
-  // and the same cells as a Markdown table.
+  // The matrix of docs/lab.md: a screenshot and the same cells as a Markdown table
+  // (copy-screenshots.mjs copies both there: docs/screenshots/lab-matrix.png, the table between markers).
   mkdirSync(`${folder}lab`, { recursive: true });
   await page.getByRole('region', { name: 'Every mode' }).screenshot({ path: `${folder}lab/matrix.png`, animations: 'disabled' });
   const table = await matrix.evaluate((element) =>

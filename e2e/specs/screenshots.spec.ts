@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '../fixtures';
 import { greeting, navTo, sessionRows } from '../ui';
 
-// Screenshots of the main pages in each mode, for the README (copy-screenshots.mjs copies the
+// Screenshots of the main pages in each mode, for docs/spa.md (copy-screenshots.mjs copies the
 // current set to docs/screenshots/). Viewport-sized (1280x800, playwright.config.ts), PNG.
 
 const folder = fileURLToPath(new URL('../screenshots/', import.meta.url));

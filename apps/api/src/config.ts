@@ -40,21 +40,20 @@ const wholeNumber = (fallback: number) =>
     .min(1, 'expected a whole number of at least 1')
     .default(fallback);
 
+const isOrigin = (text: string) => {
+  try {
+    return new URL(text).origin === text && text !== 'null';
+  } catch {
+    return false;
+  }
+};
+
 // Credentials are allowed on every listed origin, so `*` and `null` (any sandboxed iframe, any
 // file:// page) would hand the user's login to any page at all: refused, not merely warned about.
-const origin = z.string().refine(
-  (text) => {
-    try {
-      return new URL(text).origin === text && text !== 'null';
-    } catch {
-      return false;
-    }
-  },
-  {
-    error:
-      'expected exact origins such as http://localhost:5173 (scheme, host and port; no path or trailing slash); "*" and "null" are refused, as credentials are allowed on every listed origin',
-  },
-);
+const origin = z.string().refine(isOrigin, {
+  error:
+    'expected exact origins such as http://localhost:5173 (scheme, host and port; no path or trailing slash); "*" and "null" are refused, as credentials are allowed on every listed origin',
+});
 
 const url = (schemes: string[], path?: { pattern: RegExp; means: string }) =>
   z
@@ -119,8 +118,12 @@ const Env = z.object({
   COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none'], { error: 'expected lax, strict or none' }).default('lax'),
   COOKIE_PARTITIONED: onOff(false),
   // The origin browsers use to reach the API (behind a proxy, not HOST:PORT): the start-up
-  // linter compares its site with the allowed origins'.
-  PUBLIC_ORIGIN: origin.optional(),
+  // linter compares its site with the allowed origins', and the OpenAPI document names it as
+  // its server.
+  PUBLIC_ORIGIN: z
+    .string()
+    .refine(isOrigin, { error: 'expected the origin browsers reach the API at, such as https://api.example.com (scheme, host and port; no path or trailing slash)' })
+    .optional(),
   SESSION_SECRET: z.string().optional(),
   JWT_PRIVATE_KEYS: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('authbench'),

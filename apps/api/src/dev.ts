@@ -18,7 +18,11 @@ async function dev() {
   const storage = await openStorage({ config: base, now: Date.now });
   const servers = await Promise.all(
     authModes.map(async (authMode, i) => {
-      const config = { ...base, authMode, port: base.port + i };
+      const port = base.port + i;
+      // Left to its default, PUBLIC_ORIGIN follows the port, so each mode's OpenAPI document
+      // names its own API. (Under a topology, scripts/dev.mjs sets the session API's for all.)
+      const publicOrigin = base.publicOrigin === `http://localhost:${base.port}` ? `http://localhost:${port}` : base.publicOrigin;
+      const config = { ...base, authMode, port, publicOrigin };
       const { app } = await createApp(config, { logger: logger.child({ authMode }), storage });
       return new Promise<ReturnType<typeof createServer>>((resolve) => {
         const server = createServer(app).listen(config.port, config.host, () => {

@@ -150,7 +150,14 @@ describe('configuration', () => {
     });
 
     it('refuses a PUBLIC_ORIGIN that is not an origin, naming it', () => {
-      expect(() => loadConfig({ PUBLIC_ORIGIN: 'https://api.example.test/path' })).toThrow(/^PUBLIC_ORIGIN: /);
+      expect(() => loadConfig({ PUBLIC_ORIGIN: 'https://api.example.test/path' })).toThrow(/^PUBLIC_ORIGIN: expected the origin browsers reach the API at/);
+      expect(() => loadConfig({ PUBLIC_ORIGIN: 'api.example.test' })).toThrow(/^PUBLIC_ORIGIN: /);
+    });
+
+    it('takes PUBLIC_ORIGIN as given, else the API at http://localhost:PORT', () => {
+      expect(loadConfig({}).publicOrigin).toBe('http://localhost:4000');
+      expect(loadConfig({ PORT: '4100' }).publicOrigin).toBe('http://localhost:4100');
+      expect(loadConfig({ PUBLIC_ORIGIN: 'https://api.example.test' }).publicOrigin).toBe('https://api.example.test');
     });
   });
 });

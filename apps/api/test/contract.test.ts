@@ -3,6 +3,7 @@ import {
   ConfigResponse,
   createOpenApiDocument,
   endpointList,
+  endpoints,
   endpointsOf,
   ErrorBody,
   errorsOf,
@@ -90,8 +91,24 @@ describe.each(authModes)('the HTTP contract in %s mode', (mode) => {
       expect(doc.paths[paths.me]!.get!.responses['401']!.description).toBe(modeTraits[mode].authErrors.join(', '));
     });
 
+    it('names each operation after its endpoint, says what credential it needs, and serves it from PUBLIC_ORIGIN', async () => {
+      type Operation = { operationId: string; security: Record<string, string[]>[] };
+      const doc = (await t.client().get(paths.openapi)).body as {
+        servers: { url: string }[];
+        paths: Record<string, Record<string, Operation>>;
+        components: { securitySchemes: Record<string, unknown> };
+      };
+      expect(doc.servers.map((server) => server.url)).toEqual([t.config.publicOrigin]);
+      const credential = Object.fromEntries(Object.keys(doc.components.securitySchemes).map((name) => [name, []]));
+      for (const [name, endpoint] of Object.entries(endpoints).filter(([, e]) => e.modes.includes(mode))) {
+        const operation = doc.paths[endpoint.path]![endpoint.method]!;
+        expect(operation.operationId).toBe(name);
+        expect(operation.security, name).toEqual(endpoint.authenticated ? [credential] : []);
+      }
+    });
+
     it('names the cookie of a Secure deployment in its OpenAPI security scheme', () => {
-      const doc = createOpenApiDocument(mode, { cookieSecure: true }) as { components: { securitySchemes: Record<string, { name?: string }> } };
+      const doc = createOpenApiDocument(mode, { publicOrigin: 'https://api.example.test', cookieSecure: true }) as { components: { securitySchemes: Record<string, { name?: string }> } };
       const scheme = Object.values(doc.components.securitySchemes)[0]!;
       expect(scheme.name).toBe({ session: '__Host-sid', jwt: undefined, 'jwt-cookie': '__Host-at', 'jwt-dpop': undefined }[mode]);
     });

@@ -95,7 +95,7 @@ describe('jwt-dpop mode: each RFC 9449 §4.3 check refuses a proof that breaks o
     const me = (proof: string | string[] | undefined) => {
       const test = supertest(t.app.app).get(paths.me).set('Authorization', `DPoP ${token}`);
       // An array sends the header once per value.
-      return proof === undefined ? test : test.set(dpopHeader, proof);
+      return proof === undefined ? test : test.set(dpopHeader, proof as string);
     };
     const valid = (overrides: Parameters<DpopKey['proof']>[1] = {}, claims: Partial<ReturnType<typeof claimsFor>> = {}) =>
       client.dpopKey!.proof({ ...claimsFor(t, client, 'GET', paths.me, token), ...claims }, overrides);

@@ -11,7 +11,7 @@ import { loginHeading, logoutButton, navTo, sessionRows } from '../../ui';
 // this project's browser and third-party cookie setting, one mode. Each step is done as a person
 // does it, and must go as the browsers' rules predict (../../matrix.ts); where it fails, the app
 // must say which cookie the browser dropped and why, never fall back silently to the login page.
-// run-matrix.mjs runs every topology and writes the README's table from the cells' results.
+// run-matrix.mjs runs every topology and writes the table of docs/deployment.md from the cells' results.
 
 if (!deployment) throw new Error('The matrix needs a topology: E2E_TOPOLOGY=same-origin|same-site|cross-site (see run-matrix.mjs).');
 const layout = deployment;

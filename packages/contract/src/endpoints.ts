@@ -126,7 +126,11 @@ export function errorsOf(endpoint: Endpoint, mode: AuthMode): ErrorCode[] {
   const unsafe = endpoint.method !== 'get';
   const codes: ErrorCode[] = [
     ...(unsafe || endpoint.cookieBearing ? (['forbidden_origin'] as const) : []),
-    ...(unsafe ? (['unsupported_media_type', 'payload_too_large', 'invalid_json'] as const) : []),
+    // Any request may carry a body, a GET too, and every body is checked before routing: not
+    // JSON, too large or malformed is refused whatever the method.
+    'unsupported_media_type',
+    'payload_too_large',
+    'invalid_json',
     ...(unsafe && traits.csrf ? (['csrf_failed'] as const) : []),
     ...(endpoint.params ? (['not_found'] as const) : []),
     ...(endpoint.authenticated ? traits.authErrors : []),

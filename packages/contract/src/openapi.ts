@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cookieNames, csrfHeader, dpopHeader, type AuthMode } from './auth';
 import { HealthDegraded } from './config';
-import { endpoints, endpointsOf, errorsOf, modeTraits, responseOf, type Endpoint } from './endpoints';
+import { endpoints, errorsOf, modeTraits, responseOf, type Endpoint, type EndpointName, type ModeTraits } from './endpoints';
 import { ErrorBody, statusAt, type ErrorCode } from './errors';
 
 type JsonSchema = Record<string, unknown>;
@@ -44,34 +44,59 @@ function parametersOf(endpoint: Endpoint, mode: AuthMode): unknown[] {
   if (endpoint.method !== 'get' && modeTraits[mode].csrf) {
     parameters.push({ name: csrfHeader, in: 'header', required: true, description: 'From GET /api/auth/csrf or the login response', schema: { type: 'string' } });
   }
-  const traits = modeTraits[mode];
-  if (traits.proof && (endpoint.authenticated || endpoint.issuesTokens || endpoint.cookieBearing)) {
-    parameters.push({
-      name: dpopHeader,
-      in: 'header',
-      required: endpoint.authenticated || endpoint.issuesTokens === true,
-      description: 'A DPoP proof JWT (RFC 9449 §4.2) signed by the key the token is bound to',
-      schema: { type: 'string' },
-    });
+  // The public endpoints that obtain or end a bound login carry a proof too (authenticated ones: the dpop scheme).
+  if (modeTraits[mode].proof && !endpoint.authenticated && (endpoint.issuesTokens || endpoint.cookieBearing)) {
+    const required = endpoint.issuesTokens === true;
+    const description = `A DPoP proof (RFC 9449 §4.2) by the client's key${required ? '' : ', when the request carries a login to end'}`;
+    parameters.push({ name: dpopHeader, in: 'header', required, description, schema: { type: 'string' } });
   }
   return parameters;
 }
 
+type CookieNames = ReturnType<typeof cookieNames>;
+
+/**
+ * The OpenAPI security schemes of each credential a mode carries (its traits' `security`), all
+ * required together: a credential that needs a second header (a proof) is a second scheme of
+ * the same row. A new credential does not compile until it has its row here.
+ */
+const securitySchemesOf = {
+  sessionCookie: (names) => ({ sessionCookie: { type: 'apiKey', in: 'cookie', name: names.session } }),
+  bearer: () => ({ bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }),
+  accessCookie: (names) => ({ accessCookie: { type: 'apiKey', in: 'cookie', name: names.access } }),
+  // OpenAPI has no DPoP type: `Authorization: DPoP <token>`, and the proof in its own header.
+  dpop: () => ({
+    dpop: { type: 'http', scheme: 'dpop', description: 'Authorization: DPoP <access token>, a token bound to the client’s key (RFC 9449)' },
+    dpopProof: { type: 'apiKey', in: 'header', name: dpopHeader, description: 'A DPoP proof by that key, with the hash of the token (ath)' },
+  }),
+} satisfies Record<ModeTraits['security'], (names: CookieNames) => Record<string, JsonSchema>>;
+
+export interface OpenApiOptions {
+  /** Where browsers reach the API (PUBLIC_ORIGIN): the document's one server. */
+  publicOrigin: string;
+  /** Secure cookies carry the `__Host-` and `__Secure-` prefixes in their names. */
+  cookieSecure?: boolean;
+}
+
 /**
  * OpenAPI 3.1 for the endpoints one API process serves in this mode, generated from the
- * contract's endpoint list (the same list the API's routes are registered from).
+ * contract's endpoint list (the same list the API's routes are registered from). Each operation
+ * is named after its endpoint (`operationId`), and says what it needs: the mode's credential,
+ * or nothing (`security: []`) where it is public.
  */
-export function createOpenApiDocument(authMode: AuthMode, { cookieSecure = false }: { cookieSecure?: boolean } = {}): JsonSchema {
-  const names = cookieNames(cookieSecure);
-  const security = modeTraits[authMode].security;
+export function createOpenApiDocument(authMode: AuthMode, { publicOrigin, cookieSecure = false }: OpenApiOptions): JsonSchema {
+  const schemes = securitySchemesOf[modeTraits[authMode].security](cookieNames(cookieSecure));
+  const credential = Object.fromEntries(Object.keys(schemes).map((name) => [name, []]));
   const pathItems: Record<string, Record<string, unknown>> = {};
-  for (const e of endpointsOf(authMode)) {
+  for (const [name, e] of Object.entries(endpoints) as [EndpointName, Endpoint][]) {
+    if (!e.modes.includes(authMode)) continue;
     const response = responseOf(e, authMode);
     const parameters = parametersOf(e, authMode);
     const operation: Record<string, unknown> = {
+      operationId: name,
       summary: e.summary,
+      security: e.authenticated ? [credential] : [],
       ...(parameters.length > 0 && { parameters }),
-      ...(e.authenticated && { security: [{ [security]: [] }] }),
       ...(e.request && { requestBody: { required: true, content: json(schemaOf(e.request, 'input')) } }),
       responses: {
         [String(e.status)]: response ? { description: 'Success', content: json(schemaOf(response, 'output')) } : { description: 'Success, no content' },
@@ -80,21 +105,14 @@ export function createOpenApiDocument(authMode: AuthMode, { cookieSecure = false
     };
     (pathItems[e.path] ??= {})[e.method] = operation;
   }
-  const schemes = {
-    sessionCookie: { type: 'apiKey', in: 'cookie', name: names.session },
-    bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-    accessCookie: { type: 'apiKey', in: 'cookie', name: names.access },
-    // OpenAPI has no DPoP type: the Authorization scheme is DPoP, and each request carries a proof.
-    dpop: { type: 'http', scheme: 'dpop', description: 'Authorization: DPoP <access token>, with a DPoP proof header (RFC 9449)' },
-  };
   return {
     openapi: '3.1.0',
     info: { title: `Authbench API (${authMode} mode)`, version: '0.2.0' },
+    servers: [{ url: publicOrigin, description: 'This API, where browsers reach it (PUBLIC_ORIGIN)' }],
     paths: pathItems,
     components: {
       schemas: { ErrorBody: schemaOf(ErrorBody, 'output') },
-      securitySchemes: { [security]: schemes[security] },
+      securitySchemes: schemes,
     },
   };
 }
-

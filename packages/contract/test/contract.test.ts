@@ -28,7 +28,7 @@ describe('the contract', () => {
   });
 
   it.each(authModes)('generates an OpenAPI 3.1 document of the %s mode from the endpoint list', (mode) => {
-    const doc = createOpenApiDocument(mode) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = createOpenApiDocument(mode, { publicOrigin: 'http://localhost:4000' }) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
     const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
     expect(operations).toBe(endpointsOf(mode).length);

@@ -18,7 +18,7 @@ function withTimeout(check: () => Promise<void>): Promise<'ok' | 'down'> {
 
 /** What the API says about itself: health, live configuration, its OpenAPI document. */
 export function metaHandlers(auth: AuthStrategy, storage: Storage, config: Config): EndpointHandlers {
-  const openapi = createOpenApiDocument(auth.mode, { cookieSecure: config.cookieSecure });
+  const openapi = createOpenApiDocument(auth.mode, { publicOrigin: config.publicOrigin, cookieSecure: config.cookieSecure });
   return {
     async health(_req, res) {
       const names = Object.keys(storage.checks);
