@@ -53,8 +53,8 @@ export function pagePolicyPlugin(): Plugin {
     configureServer(server) {
       const policy = createPagePolicy(options!);
       server.middlewares.use(withPolicy(policy));
-      const allowances = policy.allowances.map((allowance) => `${allowance.directive} ${allowance.source.replace(nonce, '…')} (${allowance.why.split(':')[0]})`);
-      server.config.logger.info(`  page policy: the production policy, plus for development and the lab: ${allowances.join('; ')}`);
+      const allowances = policy.allowances.map((allowance) => `${allowance.directive} ${allowance.source.replace(nonce, '…')}`);
+      server.config.logger.info(`  page policy: the production one, plus (development, the lab) ${allowances.join(', ')}: docs/csp.md says why`);
     },
     configurePreviewServer(server) {
       const file = path.resolve(root, server.config.build.outDir, pagePolicyFile);

@@ -9,6 +9,7 @@
 //   WEB_ROOT  the build to serve (apps/web/dist)
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPagePolicy, type PagePolicy, type PagePolicyOptions } from '@authbench/contract/page-policy';
@@ -115,7 +116,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const server = createWebServer(root, policy);
   server.on('error', (error) => fail(`could not listen on ${host}:${port}: ${error.message}`));
   server.listen(port, host, () => {
-    console.log(`web: the built SPA (${root}) on http://${host}:${port}, every response with its page policy:`);
+    console.log(`web: the built SPA (${root}) on http://${host}:${(server.address() as AddressInfo).port}, every response with its page policy:`);
     console.log(`web: Content-Security-Policy: ${policy.header}`);
   });
   const stop = () => {
