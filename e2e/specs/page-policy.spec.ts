@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { spaServerUrl } from '../e2e-env';
 import { expect, test } from '../fixtures';
 import { openLab } from '../lab';
 
@@ -76,12 +77,14 @@ test('serves every route of the production build with the policy, and the app br
 
 test('refuses an inline script smuggled into a page of the app', async ({ page, browserName }) => {
   await watchViolations(page);
-  // The production server's own answer, its policy and all, with an inline script added to it. (A
-  // page that the test fulfils has no network address of its own, so Chromium's local network
-  // access then refuses its calls to the APIs on this machine: the app does not get far, and
-  // needs not, to show what became of the script.)
+  // The production server's own answer, its policy and all, with an inline script added to it.
+  // Fetched from the server itself: in a topology the test's own requests cannot resolve the
+  // made-up names, and the edge forwards the server's headers untouched. (A page that the test
+  // fulfils has no network address of its own, so Chromium's local network access then refuses
+  // its calls to the APIs on this machine: the app does not get far, and needs not, to show what
+  // became of the script.)
   await page.route('**/login', async (route) => {
-    const response = await route.fetch();
+    const response = await route.fetch({ url: `${spaServerUrl}/login` });
     const body = (await response.text()).replace('<head>', '<head><script>window.__inlineRan = true</script>');
     await route.fulfill({ response, body });
   });
