@@ -53,6 +53,8 @@ const api = (mode: Mode): Server => ({
     // Every test registers its accounts from 127.0.0.1: one client, as far as the per-IP limits go.
     REGISTER_MAX_PER_IP: '10000',
     LOGIN_MAX_FAILURES_PER_IP: '10000',
+    // The lab's sink page has the browser report every sink it refuses, to the first API.
+    CSP_REPORTS_PER_MINUTE: '10000',
     ...(modeTraits[mode].refreshToken && { ACCESS_TOKEN_TTL: `${accessTokenTtlSeconds}s` }),
     ...(deployment && { ...deployment.apiEnv, PUBLIC_ORIGIN: deployment.apiUrls[mode] }),
   },

@@ -63,7 +63,7 @@ export async function createApp(config: Config, deps: Partial<AppDeps> = {}): Pr
     ...metaHandlers(auth, storage, config),
     ...authHandlers(auth, storage, config, now),
     ...meHandlers(storage),
-    ...cspReportHandlers(),
+    ...cspReportHandlers(config),
     ...auth.handlers,
   });
   app.use(notFound);

@@ -8,11 +8,13 @@
 // <base>, no framing, requests to the configured APIs only, and no string reaches a DOM sink that
 // makes script (Trusted Types; the app creates no policy, so none may be created). Every violation
 // is reported to the first API (POST /api/csp-reports), which logs it.
+//
+// report-uri only, not report-to as well: a browser that knows report-to ignores report-uri, and
+// both Chromium (as Playwright runs it) and Firefox ESR 153 then sent nothing to the API within
+// minutes, where with report-uri alone each sends every report at once (docs/csp.md).
 
 /** Where the API takes violation reports (the contract's `paths.cspReports`). */
 export const cspReportPath = '/api/csp-reports';
-/** The Reporting API's name for that endpoint (`Reporting-Endpoints`, `report-to`). */
-export const cspReportGroup = 'csp-endpoint';
 /** The lab's page of injection sinks, served by the SPA's server in builds that hold the lab. */
 export const labSinkPagePath = '/lab-sinks.html';
 
@@ -118,7 +120,7 @@ export function contentSecurityPolicy(options: PagePolicyOptions): string {
     // React renders without any Trusted Types policy, and so does everything else the page runs:
     // none may be created, so a script that got in cannot make one to launder its strings.
     ['trusted-types', "'none'"],
-    ...(reportUri ? ([['report-uri', reportUri], ['report-to', cspReportGroup]] as [string, ...string[]][]) : []),
+    ...(reportUri ? [['report-uri', reportUri] as [string, ...string[]]] : []),
   ];
   return directives.map((directive) => directive.join(' ')).join('; ');
 }
@@ -128,8 +130,6 @@ export function createPagePolicy(options: PagePolicyOptions): PagePolicy {
   const header = contentSecurityPolicy(options);
   // The lab's sink page gets what a build without the lab would serve (the dev server's own allowances aside).
   const sinkPageHeader = contentSecurityPolicy({ ...options, lab: undefined });
-  const reporting: Record<string, string> =
-    options.apiUrls.length > 0 ? { 'Reporting-Endpoints': `${cspReportGroup}="${options.apiUrls[0]!.replace(/\/+$/, '')}${cspReportPath}"` } : {};
   return {
     header,
     allowances: allowancesOf(options),
@@ -137,9 +137,9 @@ export function createPagePolicy(options: PagePolicyOptions): PagePolicy {
       const url = new URL(requestUrl, 'http://page.invalid');
       if (options.lab && url.pathname === labSinkPagePath) {
         if (url.searchParams.get('policy') === 'off') return {};
-        return { 'Content-Security-Policy': sinkPageHeader, ...reporting };
+        return { 'Content-Security-Policy': sinkPageHeader };
       }
-      return { 'Content-Security-Policy': header, ...reporting };
+      return { 'Content-Security-Policy': header };
     },
   };
 }

@@ -1,12 +1,11 @@
 import { endpoints, type CspReportRequest } from '@authbench/contract';
 import type { Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { Config } from '../config';
 import type { EndpointHandlers } from '../http/endpoint-router';
 import { parse } from '../http/parse';
 import { clientOf, rateLimited } from '../http/rate-limited';
 
-/** Violation reports per client IP per minute; beyond it, 429 and nothing logged. */
-export const cspReportsPerMinute = 60;
 /** Reports logged from one request (a Reporting API batch); a body is at most 10,240 bytes anyway. */
 export const cspReportsPerRequest = 20;
 
@@ -79,12 +78,13 @@ const retryAfterMs = (req: Request) => {
 /**
  * POST /api/csp-reports: what the page policy refused, one warning per violation in the request
  * log (tied to its request line by reqId), so that an operator sees attacks and mistakes. Bounded
- * as every body is (10,240 bytes), and rate limited per client IP before anything is logged.
+ * as every body is (10,240 bytes), and rate limited per client IP (CSP_REPORTS_PER_MINUTE) before
+ * anything is logged.
  */
-export function cspReportHandlers(): EndpointHandlers {
+export function cspReportHandlers(config: Pick<Config, 'cspReportsPerMinute'>): EndpointHandlers {
   const limit = rateLimit({
     windowMs: 60_000,
-    limit: cspReportsPerMinute,
+    limit: config.cspReportsPerMinute,
     keyGenerator: clientOf,
     standardHeaders: false,
     legacyHeaders: false,
@@ -97,6 +97,9 @@ export function cspReportHandlers(): EndpointHandlers {
         const violations = violationsIn(parse(endpoints.cspReports.request, req.body));
         for (const violation of violations.slice(0, cspReportsPerRequest)) req.log.warn({ reqId: req.id, cspViolation: violation }, 'page policy violation');
         if (violations.length > cspReportsPerRequest) req.log.warn({ reqId: req.id, dropped: violations.length - cspReportsPerRequest }, 'page policy violations not logged');
+        // A report-uri report is a no-cors request: helmet's same-origin CORP would have the
+        // browser refuse this empty answer, and say so in the page's console, at every report.
+        res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
         res.status(204).end();
       },
     ],
