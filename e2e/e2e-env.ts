@@ -2,7 +2,7 @@ import type { AuthMode } from '@authbench/contract';
 import { describeDeployment, hostResolverRules, isTopology, type Deployment, type Topology } from '@authbench/edge/topologies';
 
 // Where the e2e servers listen, in one of four layouts (E2E_TOPOLOGY):
-//   localhost (default)  plain HTTP: the SPA on localhost:4173, the APIs on localhost:4100-4102
+//   localhost (default)  plain HTTP: the SPA on localhost:4173 (its production server), the APIs on localhost:4100-4102
 //                        (one site), the attacker on 127.0.0.1:4174 (another site)
 //   same-origin, same-site, cross-site
 //                        HTTPS through the edge (apps/edge) on :4443, with made-up host names
@@ -48,7 +48,7 @@ export const apiUrls: Record<AuthMode, string> = deployment?.apiUrls ?? {
 /** Where each mode's project opens the SPA: one origin, except same-origin (the SPA under each API's). */
 export const spaUrls: Record<AuthMode, string> = deployment?.spaUrls ?? { session: at('localhost', 4173), jwt: at('localhost', 4173), 'jwt-cookie': at('localhost', 4173) };
 export const spaUrl = spaUrls.session;
-/** Where `vite preview` serves the built SPA (behind the edge in a topology). */
+/** Where the production server (apps/web/server/serve.ts) serves the built SPA (behind the edge in a topology). */
 export const spaServerUrl = at('127.0.0.1', 4173);
 export const attackerUrl = at('127.0.0.1', 4174);
 /** The attacker's server again, reached as localhost: another origin, but the same site as the SPA. */

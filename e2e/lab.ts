@@ -13,6 +13,8 @@ export function expectedVerdicts(config: ConfigResponse): Record<string, Verdict
   const scriptHoldsTheToken = traits.security === 'bearer';
   return {
     csrf: 'held',
+    // The page's policy refuses every sink, whatever the mode: nothing in it is the mode's.
+    'script-injection': 'held',
     'xss-read': scriptHoldsTheToken ? 'broken' : 'held',
     'xss-replay': scriptHoldsTheToken ? 'broken' : 'held',
     // HttpOnly limits theft, not abuse: script in the page acts as the user in every mode.

@@ -53,23 +53,34 @@ const api = (mode: Mode): Server => ({
     // Every test registers its accounts from 127.0.0.1: one client, as far as the per-IP limits go.
     REGISTER_MAX_PER_IP: '10000',
     LOGIN_MAX_FAILURES_PER_IP: '10000',
+    // The lab's sink page has the browser report every sink it refuses, to the first API.
+    CSP_REPORTS_PER_MINUTE: '10000',
     ...(modeTraits[mode].refreshToken && { ACCESS_TOKEN_TTL: `${accessTokenTtlSeconds}s` }),
     ...(deployment && { ...deployment.apiEnv, PUBLIC_ORIGIN: deployment.apiUrls[mode] }),
   },
 });
 
 const vite = 'pnpm --filter @authbench/web exec vite';
+const spaBuild = `${output}web/${topology}`;
 const servers: Server[] = [
   ...authModes.map(api),
   {
-    // Built here rather than in run-e2e.mjs, so that the SPA's list of APIs is the one above.
+    // Built here rather than in run-e2e.mjs, so that the SPA's list of APIs is the one above; served
+    // by the production server (`pnpm start:web`), with the page policy that build was made for.
     name: 'spa',
     command: [
-      `${vite} build --outDir ${output}web/${topology} --emptyOutDir --logLevel warn`,
-      `${vite} preview --outDir ${output}web/${topology} --host 127.0.0.1 --port ${new URL(spaServerUrl).port} --strictPort`,
+      `${vite} build --outDir ${spaBuild} --emptyOutDir --logLevel warn`,
+      `node ${new URL('../apps/web/server/serve.ts', import.meta.url).pathname}`,
     ].join(' && '),
     // VITE_LAB: the evidence lab (/lab) and its attacks, which a production build leaves out.
-    env: { VITE_API_URLS: authModes.map((mode) => apiUrls[mode]).join(','), VITE_LAB: '1', VITE_ATTACKER_URL: attackerUrl },
+    env: {
+      VITE_API_URLS: authModes.map((mode) => apiUrls[mode]).join(','),
+      VITE_LAB: '1',
+      VITE_ATTACKER_URL: attackerUrl,
+      WEB_ROOT: spaBuild,
+      WEB_HOST: '127.0.0.1',
+      WEB_PORT: new URL(spaServerUrl).port,
+    },
     url: spaServerUrl,
   },
   {
@@ -129,11 +140,14 @@ const pointedAt = (mode: Mode): Partial<ProjectOptions> => ({
   storageState: { cookies: [], origins: [{ origin: spaUrls[mode], localStorage: [{ name: apiChoiceKey, value: apiUrls[mode] }] }] },
 });
 
+/** The specs whose every step holds in any layout and browser: the shared spec and the page policy's. */
+const anyLayout = /specs\/(auth|page-policy)\.spec\.ts$/;
+
 /**
  * One spec, run once per mode: each project points the SPA at its mode's API. A Chromium project
  * runs specs/ and its own specs/<mode>/, never another mode's folder; in a topology (HTTPS through
- * the edge, made-up host names) only the shared spec, whose every step holds in any layout: the
- * attack, lab and mode-only specs assume the localhost layout, whose attacker is another site.
+ * the edge, made-up host names) only the specs that hold in any layout: the attack, lab and
+ * mode-only specs assume the localhost layout, whose attacker is another site.
  */
 const chromiumProject = (mode: Mode): Project<ProjectOptions, ProjectOptions> => ({
   name: mode,
@@ -143,14 +157,14 @@ const chromiumProject = (mode: Mode): Project<ProjectOptions, ProjectOptions> =>
     // "Run in every mode" drives every API from one page: the first mode's project runs it once.
     ...(mode === authModes[0] ? [] : [/specs\/lab-every-mode\.spec\.ts$/]),
   ],
-  ...(deployment && { testMatch: /specs\/auth\.spec\.ts$/ }),
+  ...(deployment && { testMatch: anyLayout }),
   use: { ...pointedAt(mode), browserName: 'chromium', launchOptions: chromiumLaunch },
 });
 
-/** The shared spec in Firefox, in every mode (Debian's firefox-esr over WebDriver BiDi). */
+/** The shared spec and the page policy's in Firefox, in every mode (Debian's firefox-esr over WebDriver BiDi). */
 const firefoxProject = (mode: Mode): Project<ProjectOptions, ProjectOptions> => ({
   name: `firefox-${mode}`,
-  testMatch: /specs\/auth\.spec\.ts$/,
+  testMatch: anyLayout,
   use: { ...pointedAt(mode), browserName: 'firefox', channel: 'moz-firefox', launchOptions: firefoxLaunch },
 });
 

@@ -7,6 +7,9 @@
 //                 what it could see; the lab checks the damage through the API, as the user
 //   POST /replay  sends a request to a loopback API from this server, outside the browser
 //                 (stolen material replayed, once or every N ms), and answers what came back
+//   GET  /sink.js?sink=<name>
+//                 the script of the lab's sink page ("Can a script get in?"): loaded from another
+//                 origin, it tells that page it ran (it calls __authbenchSinkRan(<name>))
 //   GET  *        a blank page to run script from
 // Settings: ATTACKER_PORT (5174), ATTACKER_HOST (127.0.0.1), ATTACKER_ORIGINS (the SPA's
 // origins, comma-separated: the pages allowed to drive /csrf and /replay; http://localhost:5173),
@@ -326,6 +329,11 @@ const server = createServer((req, res) => {
     return;
   }
   if (url.pathname === '/health') return send(res, 200, 'text/plain', 'ok');
+  if (url.pathname === '/sink.js') {
+    const sink = url.searchParams.get('sink') ?? '';
+    if (!/^[a-z-]{1,40}$/.test(sink)) return send(res, 400, 'text/plain', 'sink: expected a sink name such as foreign-script');
+    return send(res, 200, 'text/javascript', `window.__authbenchSinkRan?.(${JSON.stringify(sink)});\n`);
+  }
   if (url.pathname === '/form') return send(res, 200, 'text/html', formPage(url));
   if (url.pathname === '/csrf') return send(res, 200, 'text/html', csrfPage());
   send(res, 200, 'text/html', '<!doctype html><title>Attacker</title><h1>Nothing to see</h1>');

@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { pagePolicyPlugin } from './page-policy-plugin.ts';
 
 // Bound to 127.0.0.1 (IPv4 loopback, like the API's default HOST). Open it as
 // http://localhost:5173 all the same when the APIs are http://localhost:400x: a browser treats
@@ -8,7 +9,9 @@ import { defineConfig } from 'vite';
 if (process.env.VITEST) console.log(`[web tests] Node.js ${process.version}`);
 
 export default defineConfig({
-  plugins: [react()],
+  // The page policy (Content-Security-Policy, Trusted Types) on every page the dev server and
+  // `vite preview` serve: page-policy-plugin.ts.
+  plugins: [react(), pagePolicyPlugin()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: {

@@ -11,6 +11,7 @@ import { jsonBody } from './http/json-body';
 import { originGuard } from './http/origin-guard';
 import { createLogger } from './logger';
 import { authHandlers } from './routes/auth.routes';
+import { cspReportHandlers } from './routes/csp-report.routes';
 import { meHandlers } from './routes/me.routes';
 import { metaHandlers } from './routes/meta.routes';
 import { resolveSecrets, type Secrets } from './secrets';
@@ -63,6 +64,7 @@ export async function createApp(config: Config, deps: Partial<AppDeps> = {}): Pr
     ...metaHandlers(auth, storage, config),
     ...authHandlers(auth, storage, config, now),
     ...meHandlers(storage),
+    ...cspReportHandlers(config),
     ...auth.handlers,
   });
   app.use(notFound);

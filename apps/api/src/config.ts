@@ -135,6 +135,7 @@ const Env = z.object({
   LOGIN_MAX_FAILURES: wholeNumber(5),
   LOGIN_MAX_FAILURES_PER_IP: wholeNumber(50),
   REGISTER_MAX_PER_IP: wholeNumber(10),
+  CSP_REPORTS_PER_MINUTE: wholeNumber(60),
   JWT_REVOCATION_CHECK: onOff(true),
   DPOP_NONCE: onOff(true),
   DPOP_PROOF_WINDOW: duration('60s'),
@@ -200,6 +201,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginWindowSeconds: 15 * 60,
     registerMaxPerIp: e.REGISTER_MAX_PER_IP,
     registerWindowSeconds: 60 * 60,
+    /** Page-policy violation reports (POST /api/csp-reports) per client IP per minute. */
+    cspReportsPerMinute: e.CSP_REPORTS_PER_MINUTE,
     jwtRevocationCheck: e.JWT_REVOCATION_CHECK,
     dpopNonce: e.DPOP_NONCE,
     dpopProofWindowSeconds: e.DPOP_PROOF_WINDOW,
@@ -253,11 +256,11 @@ export function secretValues(env: Record<string, string | undefined> = process.e
 
 /**
  * `pnpm dev`'s configuration: the environment's, except that one person on localhost registers
- * (and the lab fails logins) far more often than the production defaults allow one client. An
- * explicit setting still wins.
+ * (and the lab fails logins, and has the browser report the sinks it refuses) far more often than
+ * the production defaults allow one client. An explicit setting still wins.
  */
 export const loadDevConfig = (env: Record<string, string | undefined> = process.env) =>
-  loadConfig({ REGISTER_MAX_PER_IP: '200', LOGIN_MAX_FAILURES_PER_IP: '500', ...env });
+  loadConfig({ REGISTER_MAX_PER_IP: '200', LOGIN_MAX_FAILURES_PER_IP: '500', CSP_REPORTS_PER_MINUTE: '1000', ...env });
 
 /** The site of an origin (scheme and registrable domain), as browsers decide SameSite and third parties. */
 export function siteOf(origin: string): string {

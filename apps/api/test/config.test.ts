@@ -218,6 +218,8 @@ describe('rate-limit settings', () => {
   it('has the spec’s defaults', () => {
     expect(loadConfig({})).toMatchObject({ loginMaxFailures: 5, loginMaxFailuresPerIp: 50, registerMaxPerIp: 10, loginWindowSeconds: 900, registerWindowSeconds: 3600 });
     expect(loadConfig({ LOGIN_MAX_FAILURES_PER_IP: '20', REGISTER_MAX_PER_IP: '3' })).toMatchObject({ loginMaxFailuresPerIp: 20, registerMaxPerIp: 3 });
+    expect(loadConfig({}).cspReportsPerMinute).toBe(60);
+    expect(loadConfig({ CSP_REPORTS_PER_MINUTE: '500' }).cspReportsPerMinute).toBe(500);
   });
 
   it.each([
@@ -225,6 +227,7 @@ describe('rate-limit settings', () => {
     ['LOGIN_MAX_FAILURES_PER_IP', 'many'],
     ['REGISTER_MAX_PER_IP', '1.5'],
     ['REGISTER_MAX_PER_IP', '-1'],
+    ['CSP_REPORTS_PER_MINUTE', '0'],
   ])('stops on a bad %s (%j) with one line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: expected a whole number of at least 1 \\(got "${value}"\\)$`));
   });

@@ -10,8 +10,10 @@ import {
   AuthMode,
 } from './auth';
 import { ConfigResponse, HealthResponse } from './config';
+import { cspReportMediaTypes, CspReportRequest } from './csp-report';
 import { proofErrorCodes, type ErrorCode } from './errors';
 import { MeResponse, UpdateMeRequest } from './me';
+import { cspReportPath } from './page-policy';
 import { SessionsResponse } from './sessions';
 
 export const paths = {
@@ -28,6 +30,7 @@ export const paths = {
   session: (id: string) => `/api/auth/sessions/${encodeURIComponent(id)}`,
   me: '/api/me',
   jwks: '/.well-known/jwks.json',
+  cspReports: cspReportPath,
 } as const;
 
 /** How each mode carries a login, as far as the contract's shapes and codes go. */
@@ -78,6 +81,13 @@ export interface Endpoint {
   storeless?: boolean;
   /** Issues tokens (login, register, refresh): where a bad DPoP proof is 400, not 401 (see statusAt). */
   issuesTokens?: boolean;
+  /** The media types its body may come in; plain JSON only unless listed. */
+  requestTypes?: readonly string[];
+  /**
+   * Sent by the browser itself, never by the app (a violation report): it carries no CSRF token
+   * and needs none, since it reads no credential and changes nothing of anyone's.
+   */
+  withoutCsrfToken?: boolean;
 }
 
 const all = AuthMode.options;
@@ -100,6 +110,19 @@ export const endpoints = {
   me: { method: 'get', path: paths.me, summary: 'The current user', modes: all, authenticated: true, status: 200, response: MeResponse, errors: [] },
   updateMe: { method: 'patch', path: paths.me, summary: 'Edit the current user', modes: all, authenticated: true, request: UpdateMeRequest, status: 200, response: MeResponse, errors: [] },
   jwks: { method: 'get', path: paths.jwks, summary: 'Public keys that verify access tokens', modes: withRefresh, authenticated: false, status: 200, response: Jwks, errors: [], storeless: true },
+  cspReports: {
+    method: 'post',
+    path: paths.cspReports,
+    summary: 'A browser reports what the page policy refused (report-uri and report-to); logged, rate limited per client',
+    modes: all,
+    authenticated: false,
+    request: CspReportRequest,
+    requestTypes: cspReportMediaTypes,
+    withoutCsrfToken: true,
+    status: 204,
+    errors: ['rate_limited'],
+    storeless: true,
+  },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof endpoints;
@@ -131,7 +154,7 @@ export function errorsOf(endpoint: Endpoint, mode: AuthMode): ErrorCode[] {
     'unsupported_media_type',
     'payload_too_large',
     'invalid_json',
-    ...(unsafe && traits.csrf ? (['csrf_failed'] as const) : []),
+    ...(unsafe && traits.csrf && !endpoint.withoutCsrfToken ? (['csrf_failed'] as const) : []),
     ...(endpoint.params ? (['not_found'] as const) : []),
     ...(endpoint.authenticated ? traits.authErrors : []),
     // A proof is checked where a token is used or obtained: on logout too, whose token is optional.

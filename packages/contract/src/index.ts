@@ -6,3 +6,5 @@ export * from './sessions';
 export * from './config';
 export * from './endpoints';
 export * from './openapi';
+export * from './csp-report';
+export * from './page-policy';

@@ -12,6 +12,12 @@ const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
+/** A request body in each media type the endpoint takes (plain JSON unless it lists others). */
+const bodyContent = (request: z.ZodType, types: readonly string[] = ['application/json']) => {
+  const schema = schemaOf(request, 'input');
+  return Object.fromEntries(types.map((type) => [type, { schema }]));
+};
+
 /** One response per error status, naming the codes it carries (`error.code` is one of them). */
 function errorResponses(endpoint: Endpoint, mode: AuthMode): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
@@ -41,7 +47,7 @@ function parametersOf(endpoint: Endpoint, mode: AuthMode): unknown[] {
   for (const [name, schema] of Object.entries(endpoint.params?.shape ?? {})) {
     parameters.push({ name, in: 'path', required: true, schema: schemaOf(schema as z.ZodType, 'input') });
   }
-  if (endpoint.method !== 'get' && modeTraits[mode].csrf) {
+  if (endpoint.method !== 'get' && modeTraits[mode].csrf && !endpoint.withoutCsrfToken) {
     parameters.push({ name: csrfHeader, in: 'header', required: true, description: 'From GET /api/auth/csrf or the login response', schema: { type: 'string' } });
   }
   // The public endpoints that obtain or end a bound login carry a proof too (authenticated ones: the dpop scheme).
@@ -97,7 +103,7 @@ export function createOpenApiDocument(authMode: AuthMode, { publicOrigin, cookie
       summary: e.summary,
       security: e.authenticated ? [credential] : [],
       ...(parameters.length > 0 && { parameters }),
-      ...(e.request && { requestBody: { required: true, content: json(schemaOf(e.request, 'input')) } }),
+      ...(e.request && { requestBody: { required: true, content: bodyContent(e.request, e.requestTypes) } }),
       responses: {
         [String(e.status)]: response ? { description: 'Success', content: json(schemaOf(response, 'output')) } : { description: 'Success, no content' },
         ...errorResponses(e, authMode),

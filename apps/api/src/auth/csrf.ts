@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { csrfHeader } from '@authbench/contract';
+import { csrfHeader, endpointList } from '@authbench/contract';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import { AppError } from '../http/app-error';
@@ -7,6 +7,8 @@ import { credentialCookie } from '../http/cookies';
 import { randomToken, safeEqual } from './tokens';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What the browser sends by itself (violation reports), on its exact method and path: no token to carry. */
+const withoutToken = new Set(endpointList.filter((e) => e.withoutCsrfToken).map((e) => `${e.method.toUpperCase()} ${e.path}`));
 const anonMaxAgeSeconds = 24 * 3600;
 
 export interface CsrfOptions {
@@ -42,7 +44,7 @@ export function createCsrfProtection({ keys, config, loginOf }: CsrfOptions) {
   };
 
   const check: RequestHandler = async (req, _res, next) => {
-    if (safeMethods.has(req.method)) return next();
+    if (safeMethods.has(req.method) || withoutToken.has(`${req.method} ${req.path}`)) return next();
     const sent = req.get(csrfHeader);
     const binding = await bindingOf(req);
     if (!sent || binding === undefined || !keys.some((key) => safeEqual(sent, sign(binding, key)))) throw new AppError('csrf_failed');

@@ -1,16 +1,7 @@
 // The only reader of import.meta.env in the SPA.
+import { attackerUrlOf, parseApiUrls } from './build-settings';
 
-// pnpm dev: session, jwt and jwt-cookie mode, one API each.
-const defaultApiUrls = 'http://localhost:4000,http://localhost:4001,http://localhost:4002';
-
-/** "http://a:4000/, http://b:4001" -> ["http://a:4000", "http://b:4001"], without duplicates. */
-export function parseApiUrls(raw: string | undefined): string[] {
-  const urls = (raw?.trim() ? raw : defaultApiUrls)
-    .split(',')
-    .map((url) => url.trim().replace(/\/+$/, ''))
-    .filter(Boolean);
-  return [...new Set(urls)];
-}
+export { parseApiUrls };
 
 /** The APIs the mode switch can point at; the SPA learns each one's mode from GET /api/config. */
 export const apiUrls: readonly string[] = parseApiUrls(import.meta.env.VITE_API_URLS);
@@ -24,5 +15,4 @@ export const loadLab: (() => Promise<typeof import('./routes/lab-route')>) | und
   import.meta.env.DEV || import.meta.env.VITE_LAB === '1' ? () => import('./routes/lab-route') : undefined;
 
 /** The lab's attacker site (apps/attacker): another site than the SPA's. `pnpm dev` serves it on 127.0.0.1:5174. */
-export const labAttackerUrl: string =
-  import.meta.env.DEV || import.meta.env.VITE_LAB === '1' ? (import.meta.env.VITE_ATTACKER_URL ?? 'http://127.0.0.1:5174').replace(/\/+$/, '') : '';
+export const labAttackerUrl: string = import.meta.env.DEV || import.meta.env.VITE_LAB === '1' ? attackerUrlOf(import.meta.env.VITE_ATTACKER_URL) : '';

@@ -14,8 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 const webRoot = fileURLToPath(new URL('../..', import.meta.url));
 // Its package.json is exported; its bin is not, so it is found beside it.
 const viteBin = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-// Strings only the lab's code holds: its button, its attacker page's message type, its replay endpoint.
-const labMarkers = ['Run in every mode', 'authbench-lab:csrf', '/replay'];
+// Strings only the lab's code holds: its button, its attacker page's and its sink page's message types, its replay endpoint.
+const labMarkers = ['Run in every mode', 'authbench-lab:csrf', '/replay', 'authbench-lab:sink-result'];
 const outDirs: string[] = [];
 
 afterAll(() => {

@@ -8,7 +8,7 @@ import type { AuthMode, ConfigResponse } from '@authbench/contract';
 export type LabVerdict = 'held' | 'broken' | 'measured' | 'not-applicable' | 'error';
 
 /** Who sent a request, or did a thing, in an experiment. */
-export type LabActor = 'tab' | 'injected script' | 'attacker page' | 'attacker server' | 'lab';
+export type LabActor = 'tab' | 'injected script' | 'test page' | 'attacker page' | 'attacker server' | 'lab';
 
 /** One thing that happened in a run: a request and its answer, or an observation. */
 export interface EvidenceStep {

@@ -21,6 +21,11 @@ export function ExperimentCard({ experiment, target, record, running, busy, onRu
   return (
     <section className="card stack lab-card" aria-labelledby={headingId} data-experiment={experiment.id}>
       <h2 id={headingId}>{experiment.title}</h2>
+      {experiment.premise && (
+        <p className="lab-premise">
+          <strong>Premise:</strong> {experiment.premise}
+        </p>
+      )}
       <p>{experiment.tries}</p>
       <div className="lab-run">
         <button type="button" onClick={onRun} disabled={busy || !applies}>

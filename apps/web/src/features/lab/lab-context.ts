@@ -6,6 +6,7 @@ import type { EvidenceStep, LabExperimentInfo, LabOutcome } from '../../lib/lab-
 import type { AttackerPage, AttackerServer } from './attacker';
 import { createOutsideClient, type LabAccount, type OutsideClient } from './outside-client';
 import { inject } from './payloads';
+import type { SinkWindow } from './sink-window';
 
 export interface LabTarget {
   url: string;
@@ -20,6 +21,8 @@ export interface LabContext {
   readonly attacker: AttackerServer;
   /** The attacker's page, for the experiments that attack from another origin with this browser. */
   readonly attackerPage: AttackerPage | null;
+  /** The window of the lab's sink page, for the experiment that feeds attacker strings to the page's sinks. */
+  readonly sinkWindow: SinkWindow | null;
   readonly account: LabAccount;
   /** A client of the app's own transports for this API in this tab (the browser's cookie jar), logged in as the lab's account. */
   signIn(): Promise<Api>;
@@ -29,7 +32,10 @@ export interface LabContext {
   outside(label: string): Promise<OutsideClient>;
   /** A client outside the browser that has logged in nowhere: a thief, who brings what they stole. */
   stranger(label: string): OutsideClient;
-  /** Runs a payload as a script injected into this page; what it did goes into the evidence. */
+  /**
+   * Runs a payload as a script that got into this page (see payloads.ts: the premise of the cards
+   * that use it); what it did goes into the evidence.
+   */
   inject<A, R>(payload: (arg: A) => Promise<R>, arg: A): Promise<R>;
   step(step: Omit<EvidenceStep, 'at'>): void;
   elapsed(): number;
@@ -43,8 +49,15 @@ export interface Experiment extends LabExperimentInfo {
   tries: string;
   /** Why it does not apply to a configuration, in words computed from it. */
   notApplicable?: (config: ConfigResponse) => string;
+  /**
+   * What the experiment takes for granted, said on its card: the injected-script cards assume the
+   * script got past the page's policy.
+   */
+  premise?: string;
   /** Needs the attacker's page opened from a click (window.open needs a person's gesture). */
   needsAttackerPage?: boolean;
+  /** Needs the sink page's window, opened from a click too. */
+  needsSinkWindow?: boolean;
   run(context: LabContext): Promise<LabOutcome>;
 }
 
@@ -71,10 +84,11 @@ export interface ContextDeps {
   target: LabTarget;
   attacker: AttackerServer;
   attackerPage: AttackerPage | null;
+  sinkWindow: SinkWindow | null;
   account: LabAccount;
 }
 
-export function createLabContext({ target, attacker, attackerPage, account }: ContextDeps) {
+export function createLabContext({ target, attacker, attackerPage, sinkWindow, account }: ContextDeps) {
   const started = performance.now();
   const evidence: EvidenceStep[] = [];
   const cleanups: (() => unknown)[] = [];
@@ -115,6 +129,7 @@ export function createLabContext({ target, attacker, attackerPage, account }: Co
     spaOrigin: window.location.origin,
     attacker,
     attackerPage,
+    sinkWindow,
     account,
     newClient,
     async signIn() {

@@ -9,6 +9,7 @@ import { labAccount } from './lab-account';
 import type { Experiment, LabTarget } from './lab-context';
 import { LabMatrix } from './lab-matrix';
 import { runExperiment } from './runner';
+import { openSinkWindow } from './sink-window';
 
 export interface LabPageProps {
   /** The APIs whose GET /api/config answered: the matrix's columns, in the mode switch's order. */
@@ -45,19 +46,24 @@ export function LabPage({ targets, unreachable, pending, currentUrl, attackerUrl
 
   const run = (jobs: readonly Job[], label: string) => {
     if (running || jobs.length === 0) return;
-    // Here, in the click itself: a browser opens a window only in answer to a person's gesture.
-    const attackerPage = jobs.some((job) => job.experiment.needsAttackerPage && job.experiment.appliesTo(job.target.config)) ? openAttackerPage(attackerUrl) : null;
+    // Here, in the click itself: a browser opens a window only in answer to a person's gesture, and
+    // at most one per click. The sink page's first: it cannot be framed (frame-ancestors 'none'),
+    // while the attacker's page falls back to a frame when its window is refused.
+    const needs = (need: 'needsSinkWindow' | 'needsAttackerPage') => jobs.some((job) => job.experiment[need] && job.experiment.appliesTo(job.target.config));
+    const sinkWindow = needs('needsSinkWindow') ? openSinkWindow() : null;
+    const attackerPage = needs('needsAttackerPage') ? openAttackerPage(attackerUrl) : null;
     setRunning({ experimentId: jobs[0]!.experiment.id, url: jobs[0]!.target.url });
     void (async () => {
       try {
         for (const [index, job] of jobs.entries()) {
           setRunning({ experimentId: job.experiment.id, url: job.target.url });
           setProgress(`${label}: ${job.experiment.title} against ${job.target.config.authMode} mode (${hostOf(job.target.url)}), ${index + 1} of ${jobs.length}…`);
-          await runExperiment(job.experiment, job.target, { attacker, attackerPage });
+          await runExperiment(job.experiment, job.target, { attacker, attackerPage, sinkWindow });
         }
         setProgress(`${label}: done, ${jobs.length} experiment${jobs.length === 1 ? '' : 's'}.`);
       } finally {
         attackerPage?.close();
+        sinkWindow?.close();
         setRunning(null);
         // The lab's logins went through this site's cookie jar: let the app find out where it stands.
         void queryClient.invalidateQueries();

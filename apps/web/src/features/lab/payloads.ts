@@ -1,28 +1,23 @@
 import type { Finding } from './analysis';
 
-// The lab's XSS payloads. Each is injected as an XSS payload would be: its source text in a
-// <script> element, run in the page's global scope, with no access to the app's modules. So each
-// function must be self-contained: globals and its argument only (no imports, no helpers from
-// this file), since only its text travels. The lab only starts them and reads what they return.
-
-export class InjectionBlocked extends Error {
-  override readonly name = 'InjectionBlocked';
-}
+// The lab's XSS payloads: what a script that got into the page does. Each is self-contained
+// (globals and its argument only, no imports and no helpers from this file), as a script injected
+// into the page would be, with no access to the app's modules.
 
 /**
- * Runs `payload(arg)` as a script injected into this page and returns its result. If the page's
- * Content-Security-Policy refuses inline script, nothing runs: that is a defence, reported as such.
+ * Why the injected-script cards still run although the page's policy refuses injected script
+ * ("Can a script get in?" shows it, sink by sink): they take it that one got in anyway.
+ */
+export const injectionPremise =
+  "A script got into the page anyway. The page’s policy refuses injected script in every form (“Can a script get in?” shows it, sink by sink), so this card runs its script as code the page loads from its own origin: what a compromised dependency served from 'self' is, and what a mistake in the policy lets in. That is why what such a script can read, steal and replay still matters.";
+
+/**
+ * Runs `payload(arg)` as a script that got into this page: as code the page loaded from its own
+ * origin (a compromised dependency), which the page policy lets run. A script injected any other
+ * way (an inline <script>, a string handed to a sink) is what the policy refuses.
  */
 export function inject<A, R>(payload: (arg: A) => Promise<R>, arg: A): Promise<R> {
-  const key = `__authbenchLab${crypto.randomUUID().replace(/-/g, '')}`;
-  const script = document.createElement('script');
-  script.textContent = `window[${JSON.stringify(key)}] = (${payload.toString()})(${JSON.stringify(arg)});`;
-  document.head.append(script);
-  script.remove();
-  const running = Reflect.get(window, key) as Promise<R> | undefined;
-  Reflect.deleteProperty(window, key);
-  if (!running) return Promise.reject(new InjectionBlocked('The page refused the injected script (its Content-Security-Policy forbids inline script).'));
-  return running;
+  return payload(arg);
 }
 
 export interface ProbeAnswer {

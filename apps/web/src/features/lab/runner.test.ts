@@ -22,7 +22,7 @@ describe('runExperiment', () => {
         return new Promise(() => undefined);
       }),
       target,
-      { attacker, attackerPage: null },
+      { attacker, attackerPage: null, sinkWindow: null },
     );
     await vi.advanceTimersByTimeAsync(90_000);
     const record = await running;
@@ -34,7 +34,7 @@ describe('runExperiment', () => {
     const record = await runExperiment(
       experiment(() => Promise.resolve({ verdict: 'held', summary: 'Held: fine.', figure: 'fine' })),
       target,
-      { attacker, attackerPage: null },
+      { attacker, attackerPage: null, sinkWindow: null },
     );
     expect(record).toMatchObject({ verdict: 'held', summary: 'Held: fine.' });
   });

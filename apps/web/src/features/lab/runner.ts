@@ -3,10 +3,12 @@ import { configKeyOf, labResults, type LabOutcome, type LabRecord } from '../../
 import type { AttackerPage, AttackerServer } from './attacker';
 import { labAccount } from './lab-account';
 import { createLabContext, type Experiment, type LabTarget } from './lab-context';
+import type { SinkWindow } from './sink-window';
 
 export interface RunDeps {
   attacker: AttackerServer;
   attackerPage: AttackerPage | null;
+  sinkWindow: SinkWindow | null;
 }
 
 /** Every wait inside an experiment has a bound well below this: a run that reaches it is stuck, and says where. */
@@ -39,6 +41,7 @@ export async function runExperiment(experiment: Experiment, target: LabTarget, d
     let outcome: LabOutcome;
     try {
       if (experiment.needsAttackerPage && !deps.attackerPage) throw new Error('The attacker’s page is not open (it opens from a click on Run).');
+      if (experiment.needsSinkWindow && !deps.sinkWindow) throw new Error('The sink page’s window is not open: it opens from a click on Run, and this browser blocked it (allow pop-ups for this page).');
       outcome = await withinLimit(experiment.run(context), () => evidence.at(-1)?.what);
     } catch (error) {
       const message = describeFailure(error);

@@ -1,11 +1,12 @@
 import { MeResponse, cookieNames, modeTraits, paths } from '@authbench/contract';
 import { cookieValueIn, errorCodeIn } from '../analysis';
 import type { Experiment } from '../lab-context';
-import { plantCookie } from '../payloads';
+import { injectionPremise, plantCookie } from '../payloads';
 
 export const fixationExperiment: Experiment = {
   id: 'fixation',
   title: 'Session fixation',
+  premise: injectionPremise,
   tries:
     'The attacker obtains a session id the API really issued (by logging in from the attacker’s server), plants it in this browser with script (cookies are per host, not per port, so a page on the API’s host can set one for it), and waits for the user to log in. Is the user’s login then the planted session, which the attacker could use?',
   appliesTo: (config) => modeTraits[config.authMode].security === 'sessionCookie',

@@ -3,7 +3,7 @@ import { isApiError } from '../../../api/api-error';
 import type { AuthEvent } from '../../../api/client';
 import { cookieValueIn, errorCodeIn, isAdmitted } from '../analysis';
 import type { Experiment } from '../lab-context';
-import { refreshTwice, type ProbeAnswer } from '../payloads';
+import { injectionPremise, refreshTwice, type ProbeAnswer } from '../payloads';
 
 /** The browser decides whether two requests leave together; a few tries make it very likely they do. */
 const maxRaceAttempts = 5;
@@ -11,6 +11,7 @@ const maxRaceAttempts = 5;
 export const refreshReplayExperiment: Experiment = {
   id: 'refresh-replay',
   title: 'Refresh-token replay',
+  premise: injectionPremise,
   tries:
     'A thief holds a copy of a device’s refresh cookie; the owner refreshes (the token rotates), then the thief presents the old one from the attacker’s server. Then in this tab: an injected script presents the tab’s own refresh cookie twice at once, as a thief and the owner racing would, and the lab watches whether the tab finds itself logged out.',
   appliesTo: (config) => modeTraits[config.authMode].refreshToken,

@@ -2,7 +2,7 @@ import { MeResponse, csrfHeader, paths } from '@authbench/contract';
 import type { Api } from '../../../api/client';
 import { classifyFinding, credentialCookieNames, credentialsIn, shorten, type Finding } from '../analysis';
 import type { Experiment, LabContext } from '../lab-context';
-import { readEverything, type Loot } from '../payloads';
+import { injectionPremise, readEverything, type Loot } from '../payloads';
 
 /**
  * Injects the reading payload into this page, makes the app send one ordinary request (as any
@@ -38,6 +38,7 @@ export async function stealFromPage(context: LabContext, tab: Api): Promise<{ lo
 export const xssReadExperiment: Experiment = {
   id: 'xss-read',
   title: 'Injected script reads a credential',
+  premise: injectionPremise,
   tries:
     'A script injected into this page, as an XSS payload would be, tries every way to obtain a credential: document.cookie, localStorage and sessionStorage, what the app keeps where script can reach it (globals, the DOM, React’s component state), hooks on XMLHttpRequest and fetch that catch the headers and answers of the app’s next API call, and asking the API itself with the page’s cookies (a CSRF token, a refresh).',
   appliesTo: () => true,

@@ -4,10 +4,12 @@ import { analyzeSeries, errorCodeIn, expOf, formatMs, isAdmitted, replayHeaderOf
 import { decidingHeaders } from '../outside-client';
 import type { Experiment } from '../lab-context';
 import { stealFromPage } from './xss-read';
+import { injectionPremise } from '../payloads';
 
 export const xssReplayExperiment: Experiment = {
   id: 'xss-replay',
   title: 'Injected script steals and replays',
+  premise: injectionPremise,
   tries:
     'The same injected script hands whatever it caught to the attacker’s server, which replays it from outside the browser (GET /api/me). If it works: the user logs out in the tab, and the server replays it again at once and then every 100 ms. How long it would last otherwise is read from the stolen token itself, as a thief would.',
   appliesTo: () => true,

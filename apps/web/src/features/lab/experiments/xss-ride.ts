@@ -1,10 +1,11 @@
 import { MeResponse, csrfHeader, paths } from '@authbench/contract';
 import type { Experiment } from '../lab-context';
-import { ride } from '../payloads';
+import { injectionPremise, ride } from '../payloads';
 
 export const xssRideExperiment: Experiment = {
   id: 'xss-ride',
   title: 'Injected script acts as the user',
+  premise: injectionPremise,
   tries:
     'No theft this time: a script injected into this page renames the user through the user’s own browser, with whatever the page’s origin gets (the cookies the browser attaches, a CSRF token the API hands this origin, or an access token from a refresh). The lab then reads the name back, as the user.',
   appliesTo: () => true,
