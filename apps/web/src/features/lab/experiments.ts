@@ -6,6 +6,7 @@ import { refreshReplayExperiment } from './experiments/refresh-replay';
 import { reloadExperiment } from './experiments/reload';
 import { revocationExperiment } from './experiments/revocation';
 import { xssReadExperiment } from './experiments/xss-read';
+import { xssPresignExperiment } from './experiments/xss-presign';
 import { xssReplayExperiment } from './experiments/xss-replay';
 import { xssRideExperiment } from './experiments/xss-ride';
 
@@ -14,6 +15,7 @@ export const experiments: readonly Experiment[] = [
   csrfExperiment,
   xssReadExperiment,
   xssReplayExperiment,
+  xssPresignExperiment,
   xssRideExperiment,
   revocationExperiment,
   refreshReplayExperiment,
