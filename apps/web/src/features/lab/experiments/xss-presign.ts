@@ -139,7 +139,7 @@ export const xssPresignExperiment: Experiment = {
     }
     return {
       verdict: 'broken',
-      summary: `Broken, for a while: the script could not export the key, but it signed ${count} proofs with it for later. From the attacker’s server, with the stolen token, they were ${life(withTheToken)}${withTheToken.code === 'token_expired' ? ', the token’s own end' : ''}; a proof alone was ${life(proofAlone)}${nonceMovedAt === null ? '' : ` (the API had moved to a new nonce at ${seconds(nonceMovedAt)})`}. Each only once: the first proof spent again got ${jti}.`,
+      summary: `Broken: for a while. The script could not export the key, but it signed ${count} proofs with it for later. From the attacker’s server, with the stolen token, they were ${life(withTheToken)}${withTheToken.code === 'token_expired' ? ', the token’s own end' : ''}; a proof alone was ${life(proofAlone)}${nonceMovedAt === null ? '' : ` (the API had moved to a new nonce at ${seconds(nonceMovedAt)})`}. Each only once: the first proof spent again got ${jti}.`,
       figure: `taken from outside: with the token until ${withTheToken.lastAdmittedAt === null ? '–' : seconds(withTheToken.lastAdmittedAt)}, alone until ${proofAlone.lastAdmittedAt === null ? '–' : seconds(proofAlone.lastAdmittedAt)} (≤ ${formatSeconds(bound)}), each once`,
       reason,
     };
