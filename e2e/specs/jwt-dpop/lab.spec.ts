@@ -14,6 +14,7 @@ async function run(page: Page, id: string): Promise<string> {
   await expect(scope.getByRole('button', { name: /^Run\b/ })).toBeEnabled({ timeout: 100_000 });
   const text = await scope.getByRole('status').innerText();
   test.info().annotations.push({ type: id, description: text });
+  console.log(`[${test.info().project.name}] ${id}: ${text}`); // what each card showed, in the run's log
   return text;
 }
 
