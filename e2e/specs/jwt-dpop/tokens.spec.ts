@@ -58,10 +58,16 @@ test('every call that uses or obtains a token carries a fresh proof by the same 
   expect(keys.size, 'one key for the whole login').toBe(1);
   const jtis = proven.map((call) => decode(call.headers.dpop!)[1]!.jti);
   expect(new Set(jtis).size, 'a fresh proof each time').toBe(jtis.length);
-  for (const call of proven.filter((each) => each.path !== paths.login)) {
-    expect(call.headers.authorization, `${call.method} ${call.path}`).toMatch(/^DPoP eyJ/);
+  for (const call of proven) {
     const claims = decode(call.headers.dpop!)[1]!;
     expect(claims).toMatchObject({ htm: call.method, htu: `${apiUrl}${call.path}` });
+    // Obtaining a token (a login, and a refresh when the 3 s token expires meanwhile) takes none.
+    if (call.path === paths.login || call.path === paths.refresh) {
+      expect(call.headers.authorization, `${call.method} ${call.path}`).toBeUndefined();
+      expect(claims.ath).toBeUndefined();
+      continue;
+    }
+    expect(call.headers.authorization, `${call.method} ${call.path}`).toMatch(/^DPoP eyJ/);
     expect(claims.ath, 'the hash of the token it goes with').toBe(createHash('sha256').update(call.headers.authorization!.slice(5)).digest('base64url'));
   }
 });
