@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 // The contract's authModes (this script runs on plain Node, which cannot import its TypeScript).
-const modes = ['session', 'jwt', 'jwt-cookie'];
+const modes = ['session', 'jwt', 'jwt-cookie', 'jwt-dpop'];
 const from = new URL('./screenshots/', import.meta.url);
 const to = new URL('../docs/screenshots/', import.meta.url);
 mkdirSync(to, { recursive: true });

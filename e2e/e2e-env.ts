@@ -2,12 +2,12 @@ import type { AuthMode } from '@authbench/contract';
 import { describeDeployment, hostResolverRules, isTopology, type Deployment, type Topology } from '@authbench/edge/topologies';
 
 // Where the e2e servers listen, in one of four layouts (E2E_TOPOLOGY):
-//   localhost (default)  plain HTTP: the SPA on localhost:4173 (its production server), the APIs on localhost:4100-4102
+//   localhost (default)  plain HTTP: the SPA on localhost:4173 (its production server), the APIs on localhost:4100-4103
 //                        (one site), the attacker on 127.0.0.1:4174 (another site)
 //   same-origin, same-site, cross-site
 //                        HTTPS through the edge (apps/edge) on :4443, with made-up host names
 //                        (apps/edge/topologies.mjs); the API processes still listen on
-//                        127.0.0.1:4100-4102, behind it. E2E_PARTITIONED=on|off sets the APIs'
+//                        127.0.0.1:4100-4103, behind it. E2E_PARTITIONED=on|off sets the APIs'
 //                        COOKIE_PARTITIONED (default: on for cross-site, where it matters).
 // E2E_PORT_OFFSET shifts every port, so that a run can share the machine with another run (or
 // with `pnpm dev`).
@@ -38,15 +38,22 @@ export const apiDirectUrls = {
   session: at('127.0.0.1', 4100),
   jwt: at('127.0.0.1', 4101),
   'jwt-cookie': at('127.0.0.1', 4102),
+  'jwt-dpop': at('127.0.0.1', 4103),
 } satisfies Record<AuthMode, string>;
 /** One API process per mode, one Playwright project per API (playwright.config.ts): what the browser calls. */
 export const apiUrls: Record<AuthMode, string> = deployment?.apiUrls ?? {
   session: at('localhost', 4100),
   jwt: at('localhost', 4101),
   'jwt-cookie': at('localhost', 4102),
+  'jwt-dpop': at('localhost', 4103),
 };
 /** Where each mode's project opens the SPA: one origin, except same-origin (the SPA under each API's). */
-export const spaUrls: Record<AuthMode, string> = deployment?.spaUrls ?? { session: at('localhost', 4173), jwt: at('localhost', 4173), 'jwt-cookie': at('localhost', 4173) };
+export const spaUrls: Record<AuthMode, string> = deployment?.spaUrls ?? {
+  session: at('localhost', 4173),
+  jwt: at('localhost', 4173),
+  'jwt-cookie': at('localhost', 4173),
+  'jwt-dpop': at('localhost', 4173),
+};
 export const spaUrl = spaUrls.session;
 /** Where the production server (apps/web/server/serve.ts) serves the built SPA (behind the edge in a topology). */
 export const spaServerUrl = at('127.0.0.1', 4173);

@@ -1,4 +1,4 @@
-import { AccessTokenClaims, ErrorBody, TokenResponse, cookieNames, paths, type ErrorCode } from '@authbench/contract';
+import { AccessTokenClaims, DpopTokenResponse, ErrorBody, TokenResponse, cookieNames, paths, type ErrorCode } from '@authbench/contract';
 import { expect, type BrowserContext, type Page, type Request, type Response } from '@playwright/test';
 
 /** Three base64url segments, the first one starting like a JSON object: `{"` is `eyJ`. */
@@ -85,9 +85,9 @@ export async function setCookieValue(response: Response, name: string): Promise<
   return undefined;
 }
 
-/** The access token an answer hands over, wherever it travels: the body (jwt) or the `at` cookie (jwt-cookie). */
+/** The access token an answer hands over, wherever it travels: the body (jwt, jwt-dpop) or the `at` cookie (jwt-cookie). */
 async function accessTokenIn(response: Response): Promise<string | undefined> {
-  const body = TokenResponse.safeParse(await response.json().catch(() => undefined));
+  const body = TokenResponse.or(DpopTokenResponse).safeParse(await response.json().catch(() => undefined));
   if (body.success) return body.data.accessToken;
   return (await setCookieValue(response, cookieNames(false).access)) || undefined;
 }
@@ -131,17 +131,71 @@ export function collectAccessTokens(target: Page | BrowserContext, apiUrl: strin
   };
 }
 
-/** Everything a script on the page can read without the app's help. */
+/** A CryptoKey as script sees it in IndexedDB: what it is, and whether its bytes can be exported. */
+export interface ReadableKey {
+  type: string;
+  algorithm: string;
+  extractable: boolean;
+  usages: string[];
+  /** What crypto.subtle.exportKey('jwk') said: the members it gave, or its refusal. */
+  exported: string;
+}
+
+/** One IndexedDB record: its other values as text, and the CryptoKeys it holds. */
+export interface ReadableRecord {
+  where: string;
+  text: string;
+  keys: ReadableKey[];
+}
+
+/** Everything a script on the page can read without the app's help, IndexedDB's records included. */
 export async function scriptReadableState(page: Page) {
   return page.evaluate(async () => {
     const dump = (storage: Storage) =>
       Object.fromEntries(Array.from({ length: storage.length }, (_, i) => storage.key(i) ?? '').map((key) => [key, storage.getItem(key) ?? '']));
-    const databases = 'databases' in indexedDB ? (await indexedDB.databases()).map((db) => db.name ?? '') : [];
+    const records: ReadableRecord[] = [];
+    const names = 'databases' in indexedDB ? (await indexedDB.databases()).map((db) => db.name ?? '') : [];
+    for (const name of names) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error ?? new Error(`cannot open ${name}`));
+      });
+      for (const store of Array.from(db.objectStoreNames)) {
+        const entries = await new Promise<[IDBValidKey, unknown][]>((resolve, reject) => {
+          const out: [IDBValidKey, unknown][] = [];
+          const cursor = db.transaction(store, 'readonly').objectStore(store).openCursor();
+          cursor.onsuccess = () => {
+            if (!cursor.result) return resolve(out);
+            out.push([cursor.result.key, cursor.result.value]);
+            cursor.result.continue();
+          };
+          cursor.onerror = () => reject(cursor.error ?? new Error('cursor failed'));
+        });
+        for (const [key, value] of entries) {
+          const keys: ReadableKey[] = [];
+          const described = async (item: unknown): Promise<unknown> => {
+            if (item instanceof CryptoKey) {
+              const exported = await crypto.subtle.exportKey('jwk', item).then(
+                (jwk) => `exported: ${Object.keys(jwk).join(', ')}`,
+                (error: unknown) => `refused: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+              );
+              keys.push({ type: item.type, algorithm: item.algorithm.name, extractable: item.extractable, usages: [...item.usages], exported });
+              return `[CryptoKey ${item.type}]`;
+            }
+            if (typeof item !== 'object' || item === null) return item;
+            return Object.fromEntries(await Promise.all(Object.entries(item).map(async ([k, v]) => [k, await described(v)] as const)));
+          };
+          records.push({ where: `${name}/${store}[${JSON.stringify(key)}]`, text: JSON.stringify(await described(value)), keys });
+        }
+      }
+      db.close();
+    }
     return {
       cookie: document.cookie,
       localStorage: dump(window.localStorage),
       sessionStorage: dump(window.sessionStorage),
-      indexedDb: databases,
+      indexedDb: records,
     };
   });
 }

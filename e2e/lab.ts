@@ -9,14 +9,17 @@ export type Verdict = 'held' | 'broken' | 'measured' | 'not applicable';
 /** What each experiment must find against an API with this configuration. */
 export function expectedVerdicts(config: ConfigResponse): Record<string, Verdict> {
   const traits = modeTraits[config.authMode];
-  // A token that script adds to each request is a token script can catch.
-  const scriptHoldsTheToken = traits.security === 'bearer';
+  // A token that script adds to each request is a token script can catch; unless it is bound to
+  // a key script cannot export, a token that works anywhere.
+  const stealable = traits.tokenInScript && !traits.proof;
   return {
     csrf: 'held',
     // The page's policy refuses every sink, whatever the mode: nothing in it is the mode's.
     'script-injection': 'held',
-    'xss-read': scriptHoldsTheToken ? 'broken' : 'held',
-    'xss-replay': scriptHoldsTheToken ? 'broken' : 'held',
+    'xss-read': stealable ? 'broken' : 'held',
+    'xss-replay': stealable ? 'broken' : 'held',
+    // The key cannot leave the page, but script there can sign with it ahead: bounded, not stopped.
+    'xss-presign': config.dpop ? 'broken' : 'not applicable',
     // HttpOnly limits theft, not abuse: script in the page acts as the user in every mode.
     'xss-ride': 'broken',
     revocation: config.revocationCheck === false ? 'broken' : 'held',

@@ -161,10 +161,14 @@ const chromiumProject = (mode: Mode): Project<ProjectOptions, ProjectOptions> =>
   use: { ...pointedAt(mode), browserName: 'chromium', launchOptions: chromiumLaunch },
 });
 
-/** The shared spec and the page policy's in Firefox, in every mode (Debian's firefox-esr over WebDriver BiDi). */
+/**
+ * The shared spec and the page policy's in Firefox, in every mode (Debian's firefox-esr over WebDriver BiDi). Where the
+ * login rests on a key the browser keeps (jwt-dpop: WebCrypto, IndexedDB, which differ by
+ * engine), the mode's own specs too, on the localhost layout.
+ */
 const firefoxProject = (mode: Mode): Project<ProjectOptions, ProjectOptions> => ({
   name: `firefox-${mode}`,
-  testMatch: anyLayout,
+  testMatch: modeTraits[mode].proof && !deployment ? new RegExp(`specs/(auth\\.spec\\.ts|page-policy\\.spec\\.ts|${mode}/[^/]+\\.spec\\.ts)$`) : anyLayout,
   use: { ...pointedAt(mode), browserName: 'firefox', channel: 'moz-firefox', launchOptions: firefoxLaunch },
 });
 

@@ -59,7 +59,7 @@ const columns = [
   ['firefox', 'allowed', 'Firefox default (Total Cookie Protection)'],
   ['firefox', 'blocked', 'Firefox, all third-party cookies blocked'],
 ];
-const modes = ['session', 'jwt', 'jwt-cookie'];
+const modes = ['session', 'jwt', 'jwt-cookie', 'jwt-dpop'];
 const steps = ['login', 'reload', 'refresh', 'logout', 'revocation'];
 const layoutLabel = { 'same-origin': 'same-origin (`SameSite=Lax`)', 'same-site': 'same-site (`SameSite=Lax`)', 'cross-site': 'cross-site (`SameSite=None; Secure`)' };
 const mark = { works: '✓', fails: '✗' };
@@ -83,7 +83,7 @@ const rows = layouts.flatMap(({ topology, partitioned }) =>
 const seen = new Map();
 for (const cell of cells) {
   for (const [step, message] of Object.entries(cell.messages)) {
-    const key = `${step}: ${message.replace(/__(Host|Secure)-/g, '').replace(/\b(session|jwt|jwt-cookie)\.api\./g, '')}`;
+    const key = `${step}: ${message.replace(/__(Host|Secure)-/g, '').replace(/\b(session|jwt-cookie|jwt-dpop|jwt)\.api\./g, '')}`;
     if (!seen.has(key)) seen.set(key, { step, message, where: `${cell.mode}, ${cell.topology}${cell.partitioned ? ' + Partitioned' : ''}, ${cell.engine} ${cell.thirdPartyCookies}` });
   }
 }

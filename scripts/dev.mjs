@@ -1,5 +1,5 @@
-// `pnpm dev`: the three APIs (session on :4000, jwt on :4001, jwt-cookie on :4002, one shared
-// embedded database), the SPA's Vite dev server and the evidence lab's attacker site (another
+// `pnpm dev`: the four APIs (session on :4000, jwt on :4001, jwt-cookie on :4002, jwt-dpop on
+// :4003, one process, one shared embedded database), the SPA's Vite dev server and the evidence lab's attacker site (another
 // site: 127.0.0.1:5174), with their output interleaved; Ctrl-C stops all.
 //
 // `pnpm dev --topology same-origin|same-site|cross-site` (or DEV_TOPOLOGY) serves the same over
@@ -43,9 +43,14 @@ const attackerEnv = {
 const apiUrls = deployment ? modes.map((mode) => deployment.apiUrls[mode]) : modes.map((_, i) => `http://localhost:${apiPort + i}`);
 
 const children = [
-  // In a topology, the one API process takes the layout's cookie settings (dev.ts serves the
-  // three modes with one configuration); the start-up linter checks them against PUBLIC_ORIGIN.
-  ['api', ['--filter', '@authbench/api', 'dev:once'], deployment ? { ...deployment.apiEnv, PUBLIC_ORIGIN: deployment.apiUrls.session } : {}],
+  // In a topology, the one API process takes the layout's cookie settings (dev.ts serves every
+  // mode with one configuration); the start-up linter checks them against PUBLIC_ORIGIN. Each
+  // mode's API has a public origin of its own (DEV_PUBLIC_ORIGINS): DPoP proofs name it (htu).
+  [
+    'api',
+    ['--filter', '@authbench/api', 'dev:once'],
+    deployment ? { ...deployment.apiEnv, PUBLIC_ORIGIN: deployment.apiUrls.session, DEV_PUBLIC_ORIGINS: modes.map((mode) => deployment.apiUrls[mode]).join(',') } : {},
+  ],
   ['web', ['--filter', '@authbench/web', 'dev'], { VITE_ATTACKER_URL: `http://127.0.0.1:${attackerPort}`, ...(deployment && { VITE_API_URLS: apiUrls.join(',') }) }],
   ['attacker', ['--filter', '@authbench/attacker', 'start'], attackerEnv],
   ...(deployment

@@ -11,8 +11,8 @@ import { after, test } from 'node:test';
 
 console.log(`[pnpm dev tests] Node.js ${process.version}`);
 const root = path.resolve(import.meta.dirname, '..');
-// The three APIs, the SPA and the attacker's site (scripts/dev.mjs).
-const ports = [4000, 4001, 4002, 5173, 5174];
+// The four APIs, the SPA and the attacker's site (scripts/dev.mjs).
+const ports = [4000, 4001, 4002, 4003, 5173, 5174];
 const dataDir = mkdtempSync(path.join(tmpdir(), 'authbench-dev-test-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -6,7 +6,8 @@
 //                 tries cross-site forms and fetches with the victim's browser, then reports
 //                 what it could see; the lab checks the damage through the API, as the user
 //   POST /replay  sends a request to a loopback API from this server, outside the browser
-//                 (stolen material replayed, once or every N ms), and answers what came back
+//                 (stolen material replayed, once or every N ms, with headers of its own for each
+//                 send if given), and answers what came back
 //   GET  /sink.js?sink=<name>
 //                 the script of the lab's sink page ("Can a script get in?"): loaded from another
 //                 origin, it tells that page it ran (it calls __authbenchSinkRan(<name>))
@@ -143,7 +144,11 @@ tell({ type: 'authbench-lab:ready', origin: location.origin });
 }
 
 /** @typedef {{ url: string, method: string, headers: Record<string, string>, body: string | undefined }} ReplayRequest */
-/** @typedef {{ count: number, everyMs: number, until: 'refused' | 'admitted' | undefined }} Repeat */
+/**
+ * `headers`: one set per send, added to the request's (a fresh DPoP proof each time: a proof is
+ * good once, so a series of one proof would measure nothing but its replay check).
+ * @typedef {{ count: number, everyMs: number, until: 'refused' | 'admitted' | undefined, headers: Record<string, string>[] | undefined }} Repeat
+ */
 /** @typedef {{ at: number, sentAt: number, ms: number, status: number, headers: Record<string, string | string[]>, body: unknown, error?: string }} ReplayResult */
 
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
@@ -164,20 +169,37 @@ function parseReplay(input) {
   }
   if (typeof method !== 'string' || !methods.has(method)) return `request.method: one of ${[...methods].join(', ')}`;
   if (!isRecord(headers) || Object.keys(headers).length > limits.headers) return `request.headers: at most ${limits.headers} string values`;
-  /** @type {Record<string, string>} */
-  const checked = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== 'string' || value.length > limits.valueBytes || /[\r\n]/.test(value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `request.headers.${name}: expected a single-line string`;
-    checked[name] = value;
-  }
+  /** @returns {Record<string, string> | string} */
+  const checkHeaders = (/** @type {Record<string, unknown>} */ given, /** @type {string} */ where) => {
+    /** @type {Record<string, string>} */
+    const checked = {};
+    for (const [name, value] of Object.entries(given)) {
+      if (typeof value !== 'string' || value.length > limits.valueBytes || /[\r\n]/.test(value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `${where}.${name}: expected a single-line string`;
+      checked[name] = value;
+    }
+    return checked;
+  };
+  const checked = checkHeaders(headers, 'request.headers');
+  if (typeof checked === 'string') return checked;
   if (body !== undefined && (typeof body !== 'string' || Buffer.byteLength(body) > limits.bodyBytes)) return `request.body: a string of at most ${limits.bodyBytes} bytes`;
   const repeat = input.repeat ?? { count: 1, everyMs: limits.everyMsMin };
   if (!isRecord(repeat)) return 'repeat: expected {count, everyMs, until}';
-  const { count, everyMs, until } = repeat;
+  const { count, everyMs, until, headers: each } = repeat;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > limits.count) return `repeat.count: 1 to ${limits.count}`;
   if (typeof everyMs !== 'number' || everyMs < limits.everyMsMin || everyMs > limits.everyMsMax) return `repeat.everyMs: ${limits.everyMsMin} to ${limits.everyMsMax}`;
   if (until !== undefined && until !== 'refused' && until !== 'admitted') return 'repeat.until: refused or admitted';
-  return { request: { url, method, headers: checked, body }, repeat: { count, everyMs, until } };
+  /** @type {Record<string, string>[] | undefined} */
+  let perSend;
+  if (each !== undefined) {
+    if (!Array.isArray(each) || each.length > count || !each.every(isRecord)) return 'repeat.headers: at most count sets of headers';
+    perSend = [];
+    for (const [i, set] of each.entries()) {
+      const checkedSet = checkHeaders(/** @type {Record<string, unknown>} */ (set), `repeat.headers[${i}]`);
+      if (typeof checkedSet === 'string') return checkedSet;
+      perSend.push(checkedSet);
+    }
+  }
+  return { request: { url, method, headers: checked, body }, repeat: { count, everyMs, until, headers: perSend } };
 }
 
 /**
@@ -248,7 +270,7 @@ async function replaySeries(request, repeat) {
     // The wall clock too: this server runs on the lab's machine (loopback only), so the lab can
     // time a replay against its own events, such as the moment a revocation was answered.
     const sentAt = Date.now();
-    const result = { at, sentAt, ...(await sendOnce(request)) };
+    const result = { at, sentAt, ...(await sendOnce({ ...request, headers: { ...request.headers, ...repeat.headers?.[i] } })) };
     results.push(result);
     const admitted = result.status >= 200 && result.status < 300;
     if ((repeat.until === 'refused' && !admitted) || (repeat.until === 'admitted' && admitted)) break;

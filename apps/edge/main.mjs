@@ -3,8 +3,8 @@
 //   EDGE_TOPOLOGY   same-origin | same-site | cross-site
 //   EDGE_PORT       the HTTPS port (8443)
 //   EDGE_SPA        the SPA's server (http://127.0.0.1:5173)
-//   EDGE_APIS       the session, jwt and jwt-cookie APIs, comma-separated
-//                   (http://127.0.0.1:4000,http://127.0.0.1:4001,http://127.0.0.1:4002)
+//   EDGE_APIS       the session, jwt, jwt-cookie and jwt-dpop APIs, comma-separated
+//                   (http://127.0.0.1:4000,http://127.0.0.1:4001,http://127.0.0.1:4002,http://127.0.0.1:4003)
 //   EDGE_CERT_DIR   where the certificate made at run time is kept (apps/edge/.certs, gitignored)
 import { fileURLToPath } from 'node:url';
 import { ensureCertificate } from './certificate.mjs';
@@ -22,7 +22,7 @@ if (!isTopology(topology)) fail(`EDGE_TOPOLOGY: expected ${topologies.join(', ')
 const port = Number(process.env.EDGE_PORT ?? 8443);
 if (!Number.isInteger(port) || port <= 0 || port > 65535) fail('EDGE_PORT: expected a port number');
 const spa = process.env.EDGE_SPA ?? 'http://127.0.0.1:5173';
-const apiList = (process.env.EDGE_APIS ?? 'http://127.0.0.1:4000,http://127.0.0.1:4001,http://127.0.0.1:4002').split(',').map((url) => url.trim());
+const apiList = (process.env.EDGE_APIS ?? 'http://127.0.0.1:4000,http://127.0.0.1:4001,http://127.0.0.1:4002,http://127.0.0.1:4003').split(',').map((url) => url.trim());
 if (apiList.length !== modes.length || ![spa, ...apiList].every((url) => URL.canParse(url))) {
   fail(`EDGE_SPA and EDGE_APIS: expected URLs, one API per mode (${modes.join(', ')})`);
 }

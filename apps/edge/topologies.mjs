@@ -13,13 +13,13 @@
 //                                                  COOKIE_PARTITIONED, for browsers that block them)
 
 /** @typedef {'same-origin' | 'same-site' | 'cross-site'} Topology */
-/** @typedef {'session' | 'jwt' | 'jwt-cookie'} Mode */
+/** @typedef {'session' | 'jwt' | 'jwt-cookie' | 'jwt-dpop'} Mode */
 
 /** @type {readonly Topology[]} */
 export const topologies = ['same-origin', 'same-site', 'cross-site'];
 /** The contract's authModes (plain Node cannot import its TypeScript). */
 /** @type {readonly Mode[]} */
-export const modes = ['session', 'jwt', 'jwt-cookie'];
+export const modes = ['session', 'jwt', 'jwt-cookie', 'jwt-dpop'];
 
 /** @param {string} value @returns {value is Topology} */
 export const isTopology = (value) => /** @type {readonly string[]} */ (topologies).includes(value);

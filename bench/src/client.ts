@@ -154,6 +154,20 @@ export const modeClients = {
     stores: 'refresh family',
     present: (login) => ({ cookie: `${names.access}=${made(login, 'accessToken')}` }),
   },
+  // Every jwt-dpop request needs a proof of its own (a new jti, single-use), which a load of fixed
+  // headers cannot carry: no bench row signs them yet, and this row says so rather than measure nonsense.
+  'jwt-dpop': {
+    csrf: false,
+    refreshes: true,
+    accessToken: (body) => text(body.accessToken),
+    scriptHeaders: () => {
+      throw new Error('jwt-dpop: the bench signs no DPoP proofs yet (each request needs a fresh one)');
+    },
+    stores: 'refresh family',
+    present: () => {
+      throw new Error('jwt-dpop: the bench signs no DPoP proofs yet (each request needs a fresh one)');
+    },
+  },
 } satisfies Record<AuthMode, ModeClient>;
 
 const modeOf = (mode: AuthMode): ModeClient => modeClients[mode];

@@ -12,13 +12,13 @@ const folder = fileURLToPath(new URL('../screenshots/', import.meta.url));
 
 test('"Run in every mode" fills the matrix as each API’s configuration predicts', async ({ page, request }) => {
   // Every experiment against every API: many real logins (Argon2id), replays every 100 ms.
-  test.setTimeout(240_000);
+  test.setTimeout(480_000);
   const urls = authModes.map((each) => apiUrls[each]);
   const expected = Object.fromEntries(await Promise.all(urls.map(async (url) => [url, expectedVerdicts(await configOf(request, url))] as const)));
   await openLab(page);
   await page.getByRole('button', { name: /^Run in every mode/ }).click();
   // On a timeout, the progress line it shows names the experiment and the API the run was on.
-  await expect(page.getByRole('region', { name: 'Every mode' }).getByRole('status')).toHaveText(/^Every mode: done/, { timeout: 200_000 });
+  await expect(page.getByRole('region', { name: 'Every mode' }).getByRole('status')).toHaveText(/^Every mode: done/, { timeout: 440_000 });
 
   const matrix = page.getByRole('table', { name: 'Lab results per API' });
   for (const url of urls) {

@@ -258,9 +258,23 @@ export function secretValues(env: Record<string, string | undefined> = process.e
  * `pnpm dev`'s configuration: the environment's, except that one person on localhost registers
  * (and the lab fails logins, and has the browser report the sinks it refuses) far more often than
  * the production defaults allow one client. An explicit setting still wins.
+ *
+ * `pnpm dev` serves every mode from one process, one port each (PORT, PORT+1, …), so each needs
+ * a public origin of its own: a DPoP proof names the URL it is for (htu), which the API compares
+ * with PUBLIC_ORIGIN. DEV_PUBLIC_ORIGINS (scripts/dev.mjs sets it under a topology) lists them in
+ * the order of authModes; without it each mode's origin follows its port.
  */
-export const loadDevConfig = (env: Record<string, string | undefined> = process.env) =>
-  loadConfig({ REGISTER_MAX_PER_IP: '200', LOGIN_MAX_FAILURES_PER_IP: '500', CSP_REPORTS_PER_MINUTE: '1000', ...env });
+export function loadDevConfig(env: Record<string, string | undefined> = process.env) {
+  const config = loadConfig({ REGISTER_MAX_PER_IP: '200', LOGIN_MAX_FAILURES_PER_IP: '500', CSP_REPORTS_PER_MINUTE: '1000', ...env });
+  const listed = env.DEV_PUBLIC_ORIGINS?.split(',').map((part) => part.trim()).filter(Boolean);
+  if (listed && (listed.length !== AuthMode.options.length || !listed.every(isOrigin))) {
+    throw new ConfigError(`DEV_PUBLIC_ORIGINS: expected ${AuthMode.options.length} origins, one per mode (${AuthMode.options.join(', ')}), comma-separated (got ${JSON.stringify(env.DEV_PUBLIC_ORIGINS)})`);
+  }
+  const publicOrigins = Object.fromEntries(
+    AuthMode.options.map((mode, i) => [mode, listed?.[i] ?? (env.PUBLIC_ORIGIN ? config.publicOrigin : `http://localhost:${config.port + i}`)]),
+  ) as Record<AuthMode, string>;
+  return { config, publicOrigins };
+}
 
 /** The site of an origin (scheme and registrable domain), as browsers decide SameSite and third parties. */
 export function siteOf(origin: string): string {

@@ -8,21 +8,19 @@ import { openStorage } from './storage';
 
 /**
  * `pnpm dev`: one API per mode in one process (session on PORT, jwt on PORT+1, jwt-cookie on
- * PORT+2), sharing one storage, so an account made in one mode logs in in the others (the
- * embedded database admits a single process).
+ * PORT+2, jwt-dpop on PORT+3), sharing one storage, so an account made in one mode logs in in the
+ * others (the embedded database admits a single process).
  */
 async function dev() {
-  const base = loadDevConfig();
+  const { config: base, publicOrigins } = loadDevConfig();
   const logger = createLogger(base.logLevel);
   for (const warning of configWarnings(base)) logger.warn(warning);
   const storage = await openStorage({ config: base, now: Date.now });
   const servers = await Promise.all(
     authModes.map(async (authMode, i) => {
       const port = base.port + i;
-      // Left to its default, PUBLIC_ORIGIN follows the port, so each mode's OpenAPI document
-      // names its own API. (Under a topology, scripts/dev.mjs sets the session API's for all.)
-      const publicOrigin = base.publicOrigin === `http://localhost:${base.port}` ? `http://localhost:${port}` : base.publicOrigin;
-      const config = { ...base, authMode, port, publicOrigin };
+      // Each mode's own origin: its OpenAPI document names it, and DPoP proofs are checked against it.
+      const config = { ...base, authMode, port, publicOrigin: publicOrigins[authMode] };
       const { app } = await createApp(config, { logger: logger.child({ authMode }), storage });
       return new Promise<ReturnType<typeof createServer>>((resolve) => {
         const server = createServer(app).listen(config.port, config.host, () => {

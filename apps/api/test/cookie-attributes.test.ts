@@ -15,7 +15,7 @@ describe.each(authModes)('cookies of a cross-site deployment in %s mode', (mode)
     const setCookies = [csrf];
     const csrfCookie = parseSetCookie(csrf, '__Host-csrf');
     // jwt-dpop mode: a proof for the login the registration makes, with the nonce the API gave.
-    const nonce = csrf.headers['dpop-nonce'] as string | undefined;
+    const nonce = csrf.headers['dpop-nonce'];
     const htu = `${t.config.publicOrigin}${paths.register}`;
     const proof = modeTraits[mode].proof ? { [dpopHeader]: createDpopKey().proof({ htm: 'POST', htu, iat: Math.floor(t.clock.now() / 1000), ...(nonce && { nonce }) }) } : {};
     const register = await https(supertest(t.app.app).post(paths.register), csrfCookie && `__Host-csrf=${csrfCookie.value}`)

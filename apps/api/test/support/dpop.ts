@@ -27,7 +27,7 @@ export function createDpopKey() {
   const jwk = { kty, crv, x, y };
   return {
     jwk,
-    privateKey: privateKey as KeyObject,
+    privateKey: privateKey,
     jkt: thumbprintOf(jwk),
     proof(claims: ProofClaims, overrides: { header?: Record<string, unknown>; payload?: Record<string, unknown>; signWith?: KeyObject } = {}) {
       const header = { typ: 'dpop+jwt', alg: 'ES256', jwk, ...overrides.header };

@@ -110,7 +110,7 @@ export function createClient(app: Express | string, mode: AuthMode, options: Cli
   };
 
   const rememberNonce = (res: Response) => {
-    const nonce = res.headers['dpop-nonce'] as string | undefined;
+    const nonce = res.headers['dpop-nonce'];
     if (nonce) state.nonce = nonce;
     return res;
   };

@@ -11,6 +11,7 @@ const emptyCredentials: Record<AuthMode, object> = {
   session: { mode: 'session', csrfToken: null },
   jwt: { mode: 'jwt', accessToken: null },
   'jwt-cookie': { mode: 'jwt-cookie', csrfToken: null, receivedAt: null },
+  'jwt-dpop': { mode: 'jwt-dpop', accessToken: null, dpop: { key: null, nonce: null } },
 };
 
 describe('api client', () => {
@@ -153,7 +154,7 @@ describe('api client', () => {
 
     const entries = api.requests.entries();
     expect(entries).toHaveLength(40);
-    expect(entries[0]).toMatchObject({ method: 'GET', path: paths.me, status: 200, withCredentials: true, bearer: false, csrfHeader: false });
+    expect(entries[0]).toMatchObject({ method: 'GET', path: paths.me, status: 200, withCredentials: true, authScheme: null, proof: null, csrfHeader: false });
 
     const early = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [] }, adapter: fake.adapter });
     await early.login({ email: 'a@b.test', password: 'whatever1' }).catch(() => undefined);

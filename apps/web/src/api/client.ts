@@ -12,7 +12,9 @@ import axios, { isAxiosError, type AxiosAdapter, type AxiosRequestConfig } from 
 import type { z } from 'zod';
 import { ApiError, errorCodeOf, isApiError, toApiError } from './api-error';
 import { cookieNamed, deploymentOf, whyCookieDrops, type Deployment } from './deployment';
+import { browserKeyStore, type DpopKeyStore } from './dpop-key-store';
 import { createJwtCookieTransport } from './jwt-cookie-transport';
+import { createJwtDpopTransport } from './jwt-dpop-transport';
 import { createJwtTransport } from './jwt-transport';
 import { openBroadcastChannel, type OpenChannel } from './open-broadcast-channel';
 import { createRequestLog, type RequestLog } from './request-log';
@@ -30,6 +32,7 @@ const transports = {
   session: createSessionTransport,
   jwt: createJwtTransport,
   'jwt-cookie': createJwtCookieTransport,
+  'jwt-dpop': createJwtDpopTransport,
 } satisfies Record<AuthMode, TransportFactory>;
 
 /** `cookie-dropped`: the browser stopped sending the login's cookie; `cookieProblem()` says why. */
@@ -70,6 +73,8 @@ export interface ApiOptions {
   adapter?: AxiosAdapter;
   locks?: LockManagerLike;
   openChannel?: OpenChannel;
+  /** Where a jwt-dpop login's key is kept (IndexedDB in a browser; tests share one between "page loads"). */
+  keyStore?: DpopKeyStore;
   now?: () => number;
   /** This page's origin (tests; the browser's own by default). */
   pageOrigin?: string;
@@ -144,6 +149,7 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
 
   const transport = transports[config.authMode]({
     baseUrl,
+    config,
     http,
     events: {
       sessionEnded: (code) => {
@@ -162,6 +168,7 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
     },
     locks: options.locks ?? browserLocks(),
     openChannel: options.openChannel ?? openBroadcastChannel,
+    keyStore: options.keyStore ?? browserKeyStore(),
     now,
   });
 
@@ -173,7 +180,7 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
   let lastLoginAt: number | null = null;
   let cookieUnproven = false;
   let cookieProblem: ApiError | null = null;
-  const credentialCookie = { sessionCookie: names.session, accessCookie: names.access, bearer: null }[modeTraits[config.authMode].security];
+  const credentialCookie = { sessionCookie: names.session, accessCookie: names.access, bearer: null, dpop: null }[modeTraits[config.authMode].security];
 
   function endSession(reason: SignOutReason) {
     const wasSignedIn = signedIn;
@@ -256,7 +263,7 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
     const { data, status } = answer;
     let user: User;
     try {
-      user = transport.acceptLogin(data);
+      user = await transport.acceptLogin(data);
     } catch (error) {
       throw new ApiError({
         code: 'invalid_response',

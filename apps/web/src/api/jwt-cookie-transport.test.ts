@@ -193,7 +193,7 @@ describe('jwt-cookie transport', () => {
     expect(Object.keys(tab.api.credentials()).sort()).toEqual(['csrfToken', 'expiresIn', 'mode', 'receivedAt']);
     expect(window.localStorage.length + window.sessionStorage.length).toBe(0);
     expect(document.cookie).toBe('');
-    expect(tab.api.requests.entries().every((entry) => !entry.bearer && entry.withCredentials)).toBe(true);
+    expect(tab.api.requests.entries().every((entry) => entry.authScheme === null && entry.withCredentials)).toBe(true);
   });
 
   it('refuses an answer that would hand script a token, and keeps nothing of it', async () => {

@@ -1,6 +1,6 @@
 import type { AxiosAdapter, AxiosResponse } from 'axios';
 import { isAxiosError } from 'axios';
-import { csrfHeader } from '@authbench/contract';
+import { csrfHeader, dpopHeader } from '@authbench/contract';
 import { pathOf } from './transport';
 
 export interface RequestLogEntry {
@@ -13,7 +13,10 @@ export interface RequestLogEntry {
   status: number | null;
   /** The browser attaches its cookies for the API (sid, at, rt, csrf) only to these. */
   withCredentials: boolean;
-  bearer: boolean;
+  /** The Authorization header's scheme (`Bearer`, `DPoP`), never its token; null without one. */
+  authScheme: string | null;
+  /** The DPoP proof it carried (jwt-dpop): a public, single-use JWT, shown decoded in /inspect. */
+  proof: string | null;
   csrfHeader: boolean;
   retry: boolean;
   errorCode: string | null;
@@ -64,15 +67,17 @@ export function createRequestLog(capacity = 40, now: () => number = Date.now): R
     wrap: (adapter) => async (config) => {
       const startedAt = now();
       const flags = config.authbench ?? {};
+      const proof = config.headers.get(dpopHeader);
       const base = {
         id: nextId++,
         startedAt,
         method: (config.method ?? 'get').toUpperCase(),
         path: pathOf(config),
         withCredentials: config.withCredentials === true,
-        bearer: /^Bearer /.test(String(config.headers.get('Authorization') ?? '')),
+        authScheme: /^(\S+) \S/.exec(String(config.headers.get('Authorization') ?? ''))?.[1] ?? null,
+        proof: typeof proof === 'string' ? proof : null,
         csrfHeader: config.headers.has(csrfHeader),
-        retry: flags.retriedAfterRefresh === true || flags.retriedAfterCsrf === true,
+        retry: flags.retriedAfterRefresh === true || flags.retriedAfterCsrf === true || flags.retriedAfterNonce === true,
       };
       const finish = (response: AxiosResponse | undefined) =>
         add({

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { NetworkDown, createChannelHub, createFakeLocks, errorReply, noLocks, tick, type FakeReply, type FakeRequest } from '../test/fake-server';
 import { isApiError } from './api-error';
 import { createApi, type Api, type ApiOptions, type AuthEvent } from './client';
+import type { DpopKeyStore } from './dpop-key-store';
 
-// What the two modes with a refresh token (jwt, jwt-cookie) share, whatever carries the access
+// What the modes with a refresh token (jwt, jwt-cookie, jwt-dpop) share, whatever carries the access
 // token: on 401 token_expired one refresh in flight, serialised across tabs, then each failed
 // request retried once; a refused refresh ends the login, a network failure does not.
 // jwt-transport.test.ts and jwt-cookie-transport.test.ts run these against their own fake API
@@ -15,6 +16,8 @@ import { createApi, type Api, type ApiOptions, type AuthEvent } from './client';
 export interface RefreshingFakeApi {
   config: ConfigResponse;
   adapter: AxiosAdapter;
+  /** The browser's IndexedDB, where the mode keeps something in it (jwt-dpop's key). */
+  keyStore?: DpopKeyStore;
   state: {
     refreshes: number;
     reuseDetected: boolean;
@@ -33,13 +36,14 @@ export interface Tab {
 }
 
 /** A tab of the app on a fake API: its client, and the events it told its listeners. */
-export function openTab(server: Pick<RefreshingFakeApi, 'config' | 'adapter'>, options: ApiOptions = {}): Tab {
+export function openTab(server: Pick<RefreshingFakeApi, 'config' | 'adapter' | 'keyStore'>, options: ApiOptions = {}): Tab {
   const api = createApi({
     baseUrl: 'http://api.test',
     config: server.config,
     adapter: server.adapter,
     locks: createFakeLocks(),
     openChannel: () => undefined,
+    ...(server.keyStore && { keyStore: server.keyStore }),
     ...options,
   });
   const events: AuthEvent[] = [];
@@ -48,7 +52,7 @@ export function openTab(server: Pick<RefreshingFakeApi, 'config' | 'adapter'>, o
 }
 
 export interface RefreshKit {
-  mode: 'jwt' | 'jwt-cookie';
+  mode: 'jwt' | 'jwt-cookie' | 'jwt-dpop';
   /** refreshDelayMs: how long a refresh takes once the server has read the cookie (reuse needs an overlap). */
   createServer: (options?: { refreshDelayMs?: number }) => RefreshingFakeApi;
 }

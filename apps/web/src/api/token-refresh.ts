@@ -22,9 +22,15 @@ export const browserLocks = (): LockManagerLike | undefined =>
       }
     : undefined;
 
-/** Only a refusal by the server ends the login; a network blip must not log anyone out. */
+/**
+ * Only a refusal by the server ends the login; a network blip must not log anyone out. A refresh
+ * whose proof is refused (400 invalid_dpop_proof: this browser no longer holds the login's key)
+ * cannot succeed either.
+ */
 const isDefinitiveRefusal = (error: unknown) =>
-  isAxiosError(error) && error.response !== undefined && [401, 403].includes(error.response.status);
+  isAxiosError(error) &&
+  error.response !== undefined &&
+  ([401, 403].includes(error.response.status) || errorCodeOf(error) === 'invalid_dpop_proof');
 
 export interface TokenRefreshOptions<Body, Credential> {
   baseUrl: string;

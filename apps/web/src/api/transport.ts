@@ -1,5 +1,7 @@
-import type { AuthMode, ErrorCode, User } from '@authbench/contract';
+import type { AuthMode, ConfigResponse, ErrorCode, User } from '@authbench/contract';
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { DpopKeyStore, KeyPersistence } from './dpop-key-store';
+import type { PublicJwk } from './dpop-proof';
 import type { OpenChannel } from './open-broadcast-channel';
 
 /** Per-request flags that the transports set and read; never sent on the wire. */
@@ -10,6 +12,10 @@ export interface RequestFlags {
   retriedAfterRefresh?: boolean;
   /** Already retried with a fresh CSRF token. */
   retriedAfterCsrf?: boolean;
+  /** Already retried with the nonce a `use_dpop_nonce` answer gave. */
+  retriedAfterNonce?: boolean;
+  /** jwt-dpop: the thumbprint of the new key a login or register attempt proved, so its retry proves the same one. */
+  proofKey?: string;
   /**
    * jwt-cookie: which `at` cookie the request went out with, as the count of renewals this tab
    * knows of (script cannot read the cookie itself).
@@ -39,7 +45,22 @@ export type CredentialSnapshot =
       /** When this tab last learned of a new `at` cookie (login, or a refresh here or in another tab). */
       receivedAt: number | null;
       expiresIn: number | null;
+    }
+  | {
+      mode: 'jwt-dpop';
+      /** In memory, as in jwt mode: script can read it, but it is worth nothing without the key. */
+      accessToken: string | null;
+      receivedAt: number | null;
+      expiresIn: number | null;
+      dpop: DpopSnapshot;
     };
+
+/** jwt-dpop: the key this tab proves its login with, and the API's last nonce. */
+export interface DpopSnapshot {
+  /** Null until a login (or a reload finds the key of one); its persistence null while it is being saved. */
+  key: { jkt: string; jwk: PublicJwk; persistence: KeyPersistence | null } | null;
+  nonce: string | null;
+}
 
 export interface TransportEvents {
   /**
@@ -53,18 +74,21 @@ export interface TransportEvents {
 
 export interface TransportDeps {
   baseUrl: string;
+  config: ConfigResponse;
   http: AxiosInstance;
   events: TransportEvents;
   locks: LockManagerLike | undefined;
   openChannel: OpenChannel;
+  /** jwt-dpop: where the login's key is kept (IndexedDB in a browser). */
+  keyStore: DpopKeyStore;
   now: () => number;
 }
 
 /** Everything that differs between the modes on the client, and nothing else. */
 export interface Transport {
   readonly mode: AuthMode;
-  /** Takes the credential out of a login or register response; returns the user. */
-  acceptLogin(data: unknown): User;
+  /** Takes the credential out of a login or register response; returns the user (once what must outlive a reload is kept). */
+  acceptLogin(data: unknown): User | Promise<User>;
   /** Forgets the in-memory credential (logout, session ended, another tab logged out). */
   signedOut(): void;
   /** Another tab logged in: credentials cached here may belong to the previous session. */

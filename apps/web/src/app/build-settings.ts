@@ -2,8 +2,8 @@
 // import.meta.env (env.ts) and by the SPA's servers through Vite's loaded env
 // (page-policy-plugin.ts), with these same functions and defaults.
 
-// pnpm dev: session, jwt and jwt-cookie mode, one API each.
-const defaultApiUrls = 'http://localhost:4000,http://localhost:4001,http://localhost:4002';
+// pnpm dev: session, jwt, jwt-cookie and jwt-dpop mode, one API each.
+const defaultApiUrls = 'http://localhost:4000,http://localhost:4001,http://localhost:4002,http://localhost:4003';
 
 /** "http://a:4000/, http://b:4001" -> ["http://a:4000", "http://b:4001"], without duplicates. */
 export function parseApiUrls(raw: string | undefined): string[] {

@@ -8,6 +8,10 @@ export interface FakeRequest {
   body: unknown;
   withCredentials: boolean;
   bearer: string | null;
+  /** The whole Authorization header (any scheme), or null. */
+  authorization: string | null;
+  /** The DPoP proof header, or null. */
+  dpop: string | null;
   csrf: string | null;
 }
 
@@ -53,12 +57,15 @@ export function createFakeAdapter(handler: FakeHandler): { adapter: AxiosAdapter
   const adapter: AxiosAdapter = async (config) => {
     const authorization = String(config.headers.get('Authorization') ?? '');
     const csrf = config.headers.get('X-CSRF-Token');
+    const dpop = config.headers.get('DPoP');
     const request: FakeRequest = {
       method: (config.method ?? 'get').toUpperCase(),
       path: new URL(config.url ?? '', config.baseURL ?? 'http://fake.test').pathname,
       body: typeof config.data === 'string' && config.data !== '' ? JSON.parse(config.data) : config.data,
       withCredentials: config.withCredentials === true,
       bearer: authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : null,
+      authorization: authorization === '' ? null : authorization,
+      dpop: typeof dpop === 'string' ? dpop : null,
       csrf: typeof csrf === 'string' ? csrf : null,
     };
     calls.push(request);

@@ -21,7 +21,7 @@ export function createNonces({ key, stepSeconds, now }: { key: Buffer; stepSecon
   const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
   return {
     current: () => nonceAt(stepNow()),
-    accepts(nonce: string): boolean {
+    accepts: (nonce: string): boolean => {
       const step = stepNow();
       return same(nonce, nonceAt(step)) || same(nonce, nonceAt(step - 1));
     },

@@ -3,6 +3,7 @@ import { LogoutButton } from '../../features/auth/logout-button';
 import { useMe } from '../../features/auth/queries';
 import { ApiSwitch } from '../api-switch';
 import { CookieNotice } from '../cookie-notice';
+import { KeyNotice } from '../key-notice';
 import { loadLab } from '../env';
 import { SiteMismatchNotice } from '../site-mismatch-notice';
 
@@ -51,6 +52,7 @@ export function AppLayout() {
       <main id="main" className="main" tabIndex={-1}>
         <SiteMismatchNotice />
         <CookieNotice />
+        <KeyNotice />
         <Outlet />
       </main>
     </>

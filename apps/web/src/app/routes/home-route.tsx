@@ -9,6 +9,7 @@ const loggedInThrough: Record<AuthMode, string> = {
   session: 'a cookie session',
   jwt: 'Bearer JWTs',
   'jwt-cookie': 'a JWT in an HttpOnly cookie',
+  'jwt-dpop': 'DPoP-bound JWTs (each request signed by a key this browser cannot export)',
 };
 
 export function HomeRoute() {

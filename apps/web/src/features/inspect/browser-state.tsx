@@ -1,10 +1,12 @@
 import { cookieNames, type AccessTokenClaims, type CookieInfo } from '@authbench/contract';
+import { useEffect, useState } from 'react';
 import type { CredentialSnapshot } from '../../api/transport';
 import { useApi } from '../../api/use-api';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadingState } from '../../components/loading-state';
 import { formatCountdown, formatDateTime } from '../../lib/format-time';
-import { decodeJwt } from './decode-jwt';
+import { decodeJwt } from '../../lib/decode-jwt';
+import { DpopKeyFacts } from './dpop-key-facts';
 import { useCredentials } from './use-credentials';
 import { useNow } from './use-now';
 import { useReportedLogin } from './use-reported-login';
@@ -21,7 +23,26 @@ function storageKeys(storage: () => Storage): string[] {
   }
 }
 
+/** IndexedDB's database names (not their contents), where the browser lists them. */
+function useIndexedDbNames(): string[] | null {
+  const [names, setNames] = useState<string[] | null>(null);
+  const credentials = useCredentials(); // a login or logout may add or drop a database
+  useEffect(() => {
+    let live = true;
+    if (typeof indexedDB === 'undefined' || !('databases' in indexedDB)) return;
+    indexedDB.databases().then(
+      (databases) => live && setNames(databases.map((db) => db.name ?? '').filter(Boolean)),
+      () => live && setNames(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [credentials]);
+  return names;
+}
+
 function JsVisibleStorage() {
+  const databases = useIndexedDbNames();
   const local = storageKeys(() => window.localStorage);
   const session = storageKeys(() => window.sessionStorage);
   const cookies = document.cookie
@@ -37,6 +58,8 @@ function JsVisibleStorage() {
       <dd className="inline-list">{list(session)}</dd>
       <dt>Cookies JavaScript can see on this page</dt>
       <dd className="inline-list">{list(cookies)}</dd>
+      <dt>IndexedDB databases</dt>
+      <dd className="inline-list">{databases === null ? <em>not listed by this browser</em> : list(databases)}</dd>
     </dl>
   );
 }
@@ -169,6 +192,21 @@ function HeldCredentials({ credentials, cookies }: { credentials: CredentialSnap
               <em>none: logged out, or not restored yet (a reload restores it through the refresh cookie)</em>
             )}
           </dd>
+          {cookieFacts}
+        </dl>
+      );
+    case 'jwt-dpop':
+      return (
+        <dl className="facts">
+          <dt>Access token (this tab’s memory only, bound to the key below)</dt>
+          <dd>
+            {credentials.accessToken ? (
+              <AccessToken token={credentials.accessToken} receivedAt={credentials.receivedAt} />
+            ) : (
+              <em>none: logged out, or not restored yet (a reload restores it through the refresh cookie and a proof by the key)</em>
+            )}
+          </dd>
+          <DpopKeyFacts dpop={credentials.dpop} token={credentials.accessToken} />
           {cookieFacts}
         </dl>
       );

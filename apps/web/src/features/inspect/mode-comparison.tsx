@@ -1,4 +1,4 @@
-import { cookieNames, modeTraits, type ConfigResponse, type CookieInfo } from '@authbench/contract';
+import { cookieNames, modeTraits, type ConfigResponse, type CookieInfo, type ModeTraits } from '@authbench/contract';
 import { useSyncExternalStore } from 'react';
 import { formatSeconds } from '../../lib/format-time';
 import { buildMatrix, describeCell, labResults, type LabExperimentInfo, type MatrixColumn } from '../../lib/lab-results';
@@ -11,17 +11,34 @@ const flagsOf = (cookie: CookieInfo) =>
     .filter(Boolean)
     .join(', ');
 
-/** Where the login travels, from the mode's traits and the cookies GET /api/config lists. */
-function credentialOf(config: ConfigResponse): string {
-  const security = modeTraits[config.authMode].security;
-  if (security === 'bearer') return 'Authorization: Bearer header, added by the app’s script';
-  const cookie = config.cookies.find((each) => each.name === cookieNames(each.secure)[security === 'sessionCookie' ? 'session' : 'access']);
+const cookieCell = (config: ConfigResponse, which: 'session' | 'access') => {
+  const cookie = config.cookies.find((each) => each.name === cookieNames(each.secure)[which]);
   return cookie ? `cookie ${cookie.name} (${flagsOf(cookie)})` : notConfigured;
+};
+
+/** Where the login travels, from the mode's traits and the cookies GET /api/config lists. */
+const credentialOf: Record<ModeTraits['security'], (config: ConfigResponse) => string> = {
+  sessionCookie: (config) => cookieCell(config, 'session'),
+  accessCookie: (config) => cookieCell(config, 'access'),
+  bearer: () => 'Authorization: Bearer header, added by the app’s script',
+  dpop: () => 'Authorization: DPoP header, added by the app’s script, with a proof per request signed by a key script cannot export',
+};
+
+/** How proofs are checked (GET /api/config's dpop), and so how long a proof signed ahead is taken at most. */
+function proofOf(config: ConfigResponse): string {
+  const dpop = config.dpop;
+  if (!dpop) return 'none: whoever holds the credential can use it';
+  const window = `iat within ±${formatSeconds(dpop.proofWindowSeconds)}`;
+  if (dpop.nonce && dpop.nonceStepSeconds !== undefined) {
+    return `DPoP (ES256), each jti once; a server nonce, new every ${formatSeconds(dpop.nonceStepSeconds)} (the previous one still taken); ${window}: a proof signed ahead is taken for at most ${formatSeconds(2 * dpop.nonceStepSeconds)}`;
+  }
+  return `DPoP (ES256), each jti once; no server nonce; ${window}: a proof dated ahead is taken for up to ${formatSeconds(2 * dpop.proofWindowSeconds)}`;
 }
 
 /** Rows read from each API's live configuration: change a setting, and the cell changes. */
 const configRows: { topic: string; cell: (config: ConfigResponse) => string }[] = [
-  { topic: 'Credential', cell: credentialOf },
+  { topic: 'Credential', cell: (config) => credentialOf[modeTraits[config.authMode].security](config) },
+  { topic: 'Proof of possession', cell: proofOf },
   { topic: 'Cookies it sets', cell: (config) => (config.cookies.length ? config.cookies.map((cookie) => `${cookie.name} (${flagsOf(cookie)})`).join('; ') : 'none') },
   { topic: 'Access token lifetime', cell: (config) => (config.accessTokenTtlSeconds === undefined ? notConfigured : formatSeconds(config.accessTokenTtlSeconds)) },
   { topic: 'Refresh token lifetime', cell: (config) => (config.refreshTokenTtlSeconds === undefined ? notConfigured : formatSeconds(config.refreshTokenTtlSeconds)) },

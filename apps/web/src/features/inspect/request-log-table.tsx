@@ -1,10 +1,12 @@
 import type { RequestLogEntry } from '../../api/request-log';
+import { ProofDetails } from './proof-details';
 import { useNow } from './use-now';
 import { useRequestLog } from './use-request-log';
 
 function carried(entry: RequestLogEntry): string {
   const parts = [
-    entry.bearer && 'Bearer header',
+    entry.authScheme && `${entry.authScheme} header`,
+    entry.proof && 'DPoP proof',
     // withCredentials is what JS controls; which cookies go along is the browser's decision.
     entry.withCredentials && 'cookies (withCredentials)',
   ].filter(Boolean);
@@ -17,6 +19,8 @@ const ago = (then: number, now: number) => `${Math.max(0, Math.round((now - then
 export function RequestLogTable() {
   const entries = useRequestLog();
   const now = useNow();
+  // The proof column only where some request carried one (jwt-dpop).
+  const proofs = entries.some((entry) => entry.proof !== null);
   return (
     <section aria-labelledby="requests-heading" className="card stack">
       <h2 id="requests-heading">Recent requests</h2>
@@ -33,6 +37,7 @@ export function RequestLogTable() {
                 <th scope="col">Status</th>
                 <th scope="col">Credential carried</th>
                 <th scope="col">X-CSRF-Token</th>
+                {proofs && <th scope="col">DPoP proof (decoded)</th>}
               </tr>
             </thead>
             <tbody>
@@ -51,6 +56,7 @@ export function RequestLogTable() {
                   </td>
                   <td>{carried(entry)}</td>
                   <td>{entry.csrfHeader ? 'yes' : 'no'}</td>
+                  {proofs && <td>{entry.proof ? <ProofDetails proof={entry.proof} /> : 'none'}</td>}
                 </tr>
               ))}
             </tbody>

@@ -10,9 +10,11 @@ const stored: Record<AuthMode, string> = {
     'One refresh-token family per login (its id is the sid claim): the hash of the current refresh token, timestamps and the user agent; plus the list of revoked sids that each request is checked against. Access tokens themselves are not stored.',
   'jwt-cookie':
     'As in jwt mode: one refresh-token family per login (its id is the sid claim) and the list of revoked sids; neither the access token nor any CSRF state is stored. The CSRF token is an HMAC over the sid (before login, over a random value in the HttpOnly csrf cookie), so the server can check it without keeping it.',
+  'jwt-dpop':
+    'As in jwt mode, one refresh-token family per login and the list of revoked sids; each family also keeps the thumbprint of the key its login proved (the access tokens carry it as cnf.jkt), and the server remembers each proof’s jti until it is too old to be accepted anyway, so no proof works twice. Nonces are not stored: each is an HMAC over a time step. No key is stored: the private key never leaves this browser.',
 };
 
-const recordName: Record<AuthMode, string> = { session: 'Session', jwt: 'Family (sid)', 'jwt-cookie': 'Family (sid)' };
+const recordName: Record<AuthMode, string> = { session: 'Session', jwt: 'Family (sid)', 'jwt-cookie': 'Family (sid)', 'jwt-dpop': 'Family (sid), bound to a key' };
 
 export interface ServerStateProps {
   mode: AuthMode;

@@ -8,6 +8,8 @@ import {
   credentialCookieNames,
   credentialsIn,
   expOf,
+  findingsOf,
+  tokenOf,
   headerBytes,
   isSameSite,
   pathMatches,
@@ -118,5 +120,29 @@ describe('sites', () => {
     expect(isSameSite('http://127.0.0.1:5174', 'http://localhost:5173')).toBe(false);
     expect(isSameSite('https://api.example.com', 'https://app.example.com')).toBe(true);
     expect(isSameSite('https://example.net', 'https://example.com')).toBe(false);
+  });
+});
+
+describe('what counts as a credential where tokens are bound to a key (jwt-dpop)', () => {
+  const dpop: ConfigResponse = { authMode: 'jwt-dpop', cookies: [cookie('rt', { sameSite: 'strict', path: '/api/auth' })], dpop: { nonce: true, proofWindowSeconds: 60, nonceStepSeconds: 30, origin: 'http://api.test' } };
+  const bound = `${encode({ alg: 'ES256', kid: 'k1' })}.${encode({ sub: 'u1', exp: 1_900_000_000, cnf: { jkt: 'thumb' } })}.c2lnbmF0dXJl`;
+  const found = (kind: Finding['kind'], value: string, exported?: boolean): Finding => ({ source: 'test', kind, value, ...(exported !== undefined && { exported }) });
+
+  it('takes a token bound to a key (cnf.jkt) for what it is: no credential by itself, wherever it was read', () => {
+    expect(classifyFinding(found('authorization', `DPoP ${bound}`), dpop)).toBe('bound-token');
+    expect(classifyFinding(found('jwt', bound), dpop)).toBe('bound-token');
+    expect(classifyFinding(found('authorization', `Bearer ${token}`), dpop)).toBe('credential');
+    expect(credentialsIn([found('authorization', `DPoP ${bound}`), found('jwt', bound)], dpop)).toEqual([]);
+    // One token seen in two places is one token.
+    expect(findingsOf([found('authorization', `DPoP ${bound}`), found('jwt', bound)], dpop, 'bound-token')).toHaveLength(1);
+    expect(tokenOf(found('authorization', `DPoP ${bound}`))).toBe(bound);
+    expect(expOf(`DPoP ${bound}`)).toBe(1_900_000_000);
+  });
+
+  it('tells a key that would not export from one that did, and a proof from a token', () => {
+    expect(classifyFinding(found('key', 'a private ECDSA CryptoKey, extractable: false', false), dpop)).toBe('key-handle');
+    expect(classifyFinding(found('key', 'a private ECDSA CryptoKey, extractable: true', true), dpop)).toBe('credential');
+    expect(classifyFinding(found('proof', bound), dpop)).toBe('proof');
+    expect(replayHeaderOf(found('proof', bound))).toBeNull();
   });
 });

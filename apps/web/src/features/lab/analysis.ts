@@ -111,13 +111,45 @@ export function credentialCookieNames(config: ConfigResponse): string[] {
 export interface Finding {
   /** Where the script found it: `document.cookie`, `XMLHttpRequest hook`, `POST /api/auth/refresh`… */
   source: string;
-  kind: 'jwt' | 'authorization' | 'cookie' | 'csrf-token' | 'storage';
+  /**
+   * `proof`: a DPoP proof caught on its way out (single-use); `key`: a CryptoKey found in
+   * IndexedDB, its value what the script could tell of it, `exported` whether it gave up its bytes.
+   */
+  kind: 'jwt' | 'authorization' | 'cookie' | 'csrf-token' | 'storage' | 'proof' | 'key';
   value: string;
+  exported?: boolean;
 }
 
-export type FindingClass = 'credential' | 'csrf-token' | 'harmless';
+/**
+ * credential: lets its holder act as the user from elsewhere. bound-token: a token bound to a key
+ * (cnf.jkt), worth nothing without a proof by that key. key-handle: a key script can use in this
+ * page and cannot take away. proof: a one-use proof for one request.
+ */
+export type FindingClass = 'credential' | 'bound-token' | 'key-handle' | 'proof' | 'csrf-token' | 'harmless';
 
 const jwtShape = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/;
+
+/** The claims of a JWT, read (not verified) as any thief would read them; null for anything else. */
+function claimsOf(token: string): Record<string, unknown> | null {
+  const bare = token.replace(/^(Bearer|DPoP)\s+/i, '');
+  const payload = bare.split('.')[1];
+  if (!payload || !jwtShape.test(bare)) return null;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
+    const claims: unknown = JSON.parse(atob(base64));
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The key thumbprint a token is bound to (RFC 9449 cnf.jkt), if it is bound. */
+export function boundKeyOf(token: string): string | null {
+  const cnf = claimsOf(token)?.cnf;
+  return typeof cnf === 'object' && cnf !== null && 'jkt' in cnf && typeof cnf.jkt === 'string' ? cnf.jkt : null;
+}
+
+const tokenClass = (token: string): FindingClass => (boundKeyOf(token) === null ? 'credential' : 'bound-token');
 
 /**
  * Whether a finding lets its holder act as the user from elsewhere: a token (a JWT, a Bearer
@@ -127,17 +159,23 @@ const jwtShape = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/;
 export function classifyFinding(finding: Finding, config: ConfigResponse): FindingClass {
   switch (finding.kind) {
     case 'jwt':
-      return jwtShape.test(finding.value) ? 'credential' : 'harmless';
+      return jwtShape.test(finding.value) ? tokenClass(finding.value) : 'harmless';
     case 'authorization':
-      return /^Bearer\s+\S+/i.test(finding.value) ? 'credential' : 'harmless';
+      return /^(Bearer|DPoP)\s+\S+/i.test(finding.value) ? tokenClass(finding.value) : 'harmless';
+    case 'proof':
+      return 'proof';
+    case 'key':
+      return finding.exported ? 'credential' : 'key-handle';
     case 'cookie': {
       const name = finding.value.split('=')[0]?.trim() ?? '';
       return credentialCookieNames(config).includes(name) ? 'credential' : 'harmless';
     }
     case 'csrf-token':
       return 'csrf-token';
-    case 'storage':
-      return jwtShape.test(finding.value.split('=').slice(1).join('=')) ? 'credential' : 'harmless';
+    case 'storage': {
+      const value = finding.value.split('=').slice(1).join('=');
+      return jwtShape.test(value) ? tokenClass(value) : 'harmless';
+    }
   }
 }
 
@@ -155,34 +193,39 @@ export function replayHeaderOf(finding: Finding): [string, string] | null {
       return jwtShape.test(value) ? ['Authorization', `Bearer ${value}`] : null;
     }
     case 'csrf-token':
+    case 'proof':
+    case 'key':
       return null;
   }
 }
 
-/** The distinct credentials among the findings (one token seen in three places is one credential). */
-export function credentialsIn(findings: readonly Finding[], config: ConfigResponse): Finding[] {
+/** The distinct findings of a class (one token seen in three places is one credential). */
+export function findingsOf(findings: readonly Finding[], config: ConfigResponse, kind: FindingClass): Finding[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {
-    if (classifyFinding(finding, config) !== 'credential') return false;
+    if (classifyFinding(finding, config) !== kind) return false;
     const header = replayHeaderOf(finding);
-    const key = header ? header.join(': ').replace(/^Authorization: Bearer\s+/i, '') : finding.value;
+    const key = header ? header.join(': ').replace(/^Authorization: (Bearer|DPoP)\s+/i, '') : finding.value;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
 }
 
+/** The distinct credentials among the findings: what lets its holder act as the user from elsewhere. */
+export const credentialsIn = (findings: readonly Finding[], config: ConfigResponse): Finding[] => findingsOf(findings, config, 'credential');
+
 /** `exp` of a JWT, read (not verified) the way any thief would read it; null for anything else. */
 export function expOf(token: string): number | null {
-  const payload = token.replace(/^Bearer\s+/i, '').split('.')[1];
-  if (!payload || !jwtShape.test(token.replace(/^Bearer\s+/i, ''))) return null;
-  try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
-    const claims: unknown = JSON.parse(atob(base64));
-    return typeof claims === 'object' && claims !== null && 'exp' in claims && typeof claims.exp === 'number' ? claims.exp : null;
-  } catch {
-    return null;
-  }
+  const exp = claimsOf(token)?.exp;
+  return typeof exp === 'number' ? exp : null;
+}
+
+/** The bare token of a finding that holds one (a JWT, an Authorization header, a stored JWT). */
+export function tokenOf(finding: Finding): string | null {
+  const header = replayHeaderOf(finding);
+  const value = header?.[0] === 'Authorization' ? header[1].replace(/^(Bearer|DPoP)\s+/i, '') : finding.kind === 'jwt' ? finding.value : null;
+  return value !== null && jwtShape.test(value) ? value : null;
 }
 
 // --- Replays over time ---------------------------------------------------------------------------

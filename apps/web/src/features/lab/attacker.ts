@@ -29,6 +29,8 @@ export interface Repeat {
   everyMs: number;
   /** Stop at the first refusal (non-2xx), or at the first admission. */
   until?: 'refused' | 'admitted';
+  /** Headers of each send's own (a fresh DPoP proof: a proof is good once). */
+  headers?: Record<string, string>[];
 }
 
 export class AttackerUnavailable extends Error {

@@ -7,6 +7,7 @@ import { reloadExperiment } from './experiments/reload';
 import { revocationExperiment } from './experiments/revocation';
 import { scriptInjectionExperiment } from './experiments/script-injection';
 import { xssReadExperiment } from './experiments/xss-read';
+import { xssPresignExperiment } from './experiments/xss-presign';
 import { xssReplayExperiment } from './experiments/xss-replay';
 import { xssRideExperiment } from './experiments/xss-ride';
 
@@ -17,6 +18,7 @@ export const experiments: readonly Experiment[] = [
   scriptInjectionExperiment,
   xssReadExperiment,
   xssReplayExperiment,
+  xssPresignExperiment,
   xssRideExperiment,
   revocationExperiment,
   refreshReplayExperiment,

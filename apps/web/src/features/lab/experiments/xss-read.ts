@@ -1,6 +1,6 @@
 import { MeResponse, csrfHeader, paths } from '@authbench/contract';
 import type { Api } from '../../../api/client';
-import { classifyFinding, credentialCookieNames, credentialsIn, shorten, type Finding } from '../analysis';
+import { boundKeyOf, classifyFinding, credentialCookieNames, credentialsIn, findingsOf, shorten, tokenOf, type Finding, type FindingClass } from '../analysis';
 import type { Experiment, LabContext } from '../lab-context';
 import { injectionPremise, readEverything, type Loot } from '../payloads';
 
@@ -8,6 +8,15 @@ import { injectionPremise, readEverything, type Loot } from '../payloads';
  * Injects the reading payload into this page, makes the app send one ordinary request (as any
  * click would) while its hooks are in place, and records what the script came away with.
  */
+const meaning: Record<FindingClass, string> = {
+  credential: 'a credential',
+  'bound-token': 'a token bound to a key (no use without a proof by that key)',
+  'key-handle': 'a key script can use here and not take away',
+  proof: 'a proof (good for one request, once)',
+  'csrf-token': 'a CSRF token (no use without the cookie)',
+  harmless: 'nothing secret',
+};
+
 export async function stealFromPage(context: LabContext, tab: Api): Promise<{ loot: Loot; credentials: Finding[] }> {
   const { target } = context;
   const running = context.inject(readEverything, {
@@ -29,7 +38,7 @@ export async function stealFromPage(context: LabContext, tab: Api): Promise<{ lo
     context.step({
       actor: 'injected script',
       what: `Found in ${finding.source}`,
-      note: `${kind === 'credential' ? 'a credential' : kind === 'csrf-token' ? 'a CSRF token (no use without the cookie)' : 'nothing secret'}: ${kind === 'harmless' ? finding.value.slice(0, 120) : shorten(finding.value)}`,
+      note: `${meaning[kind]}: ${kind === 'harmless' || kind === 'key-handle' ? finding.value.slice(0, 240) : shorten(finding.value)}`,
     });
   }
   return { loot, credentials: credentialsIn(loot.findings, target.config) };
@@ -55,6 +64,26 @@ export const xssReadExperiment: Experiment = {
       };
     }
     const readable = loot.findings.length;
+    const config = context.target.config;
+    const bound = findingsOf(loot.findings, config, 'bound-token');
+    const keys = findingsOf(loot.findings, config, 'key-handle');
+    if (bound.length > 0 || keys.length > 0) {
+      // Read, but bound: the token says which key (cnf.jkt), and that key would not leave the page.
+      const token = bound.map(tokenOf).find((value) => value !== null);
+      const jkt = token ? boundKeyOf(token) : null;
+      const tokenWords = bound.length
+        ? `the script read the access token (it is in the page’s memory, as in jwt mode: ${[...new Set(bound.map((finding) => finding.source))].join('; ')}), but it is bound to a key (cnf.jkt ${jkt ? shorten(jkt, 8) : '?'})`
+        : 'the script read no token';
+      const keyWords = keys.length
+        ? `that key is in IndexedDB as a CryptoKey handle, and would not leave: ${keys.map((finding) => finding.value).join('; ')}`
+        : 'the script found no key in IndexedDB';
+      return {
+        verdict: 'held',
+        summary: `Held: ${tokenWords}; ${keyWords}. Nothing it read works outside this page.`,
+        figure: `read the ${bound.length ? 'token (bound to a key)' : 'page'}; the key would not export`,
+        reason: `a token bound to a key needs a proof by it on every request (GET /api/config: ${config.dpop ? `DPoP, ${config.dpop.proofWindowSeconds} s window` : 'no proofs'}); a non-extractable key can sign, never be read`,
+      };
+    }
     return {
       verdict: 'held',
       summary: `Held: the script read ${readable} thing${readable === 1 ? '' : 's'} and none of them lets anyone act as the user elsewhere.`,

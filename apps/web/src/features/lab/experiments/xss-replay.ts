@@ -1,17 +1,18 @@
 import { formatSeconds } from '../../../lib/format-time';
 import { paths } from '@authbench/contract';
-import { analyzeSeries, errorCodeIn, expOf, formatMs, isAdmitted, replayHeaderOf, shorten } from '../analysis';
+import { analyzeSeries, errorCodeIn, expOf, findingsOf, formatMs, isAdmitted, replayHeaderOf, shorten } from '../analysis';
 import { decidingHeaders } from '../outside-client';
 import type { Experiment } from '../lab-context';
 import { stealFromPage } from './xss-read';
 import { injectionPremise } from '../payloads';
+import { replayBoundToken } from './xss-replay-bound';
 
 export const xssReplayExperiment: Experiment = {
   id: 'xss-replay',
   title: 'Injected script steals and replays',
   premise: injectionPremise,
   tries:
-    'The same injected script hands whatever it caught to the attacker’s server, which replays it from outside the browser (GET /api/me). If it works: the user logs out in the tab, and the server replays it again at once and then every 100 ms. How long it would last otherwise is read from the stolen token itself, as a thief would.',
+    'The same injected script hands whatever it caught to the attacker’s server, which replays it from outside the browser (GET /api/me). If it works: the user logs out in the tab, and the server replays it again at once and then every 100 ms. How long it would last otherwise is read from the stolen token itself, as a thief would. A token bound to a key is replayed every way a thief without the key could: with no proof, as Bearer, with a proof by the attacker’s own key, and with the proof the page sent with it.',
   appliesTo: () => true,
   async run(context) {
     const { target, attacker } = context;
@@ -31,6 +32,8 @@ export const xssReplayExperiment: Experiment = {
       return answer;
     };
 
+    const bound = findingsOf(loot.findings, target.config, 'bound-token');
+    if (credentials.length === 0 && bound.length > 0) return replayBoundToken(context, bound, findingsOf(loot.findings, target.config, 'proof'));
     if (credentials.length === 0) {
       const csrf = loot.findings.find((finding) => finding.kind === 'csrf-token');
       const headers = csrf && target.config.csrfHeader ? { [target.config.csrfHeader]: csrf.value } : {};
