@@ -2,7 +2,7 @@ import { paths } from '@authbench/contract';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '@authbench/api/config';
-import { AppError } from '@authbench/api/http/app-error';
+import { AppError } from '@authbench/api/errors';
 import { errorHandler, notFound } from '@authbench/api/http/error-handler';
 import { createExpressBase } from '@authbench/api/http/express-base';
 import { jsonBody } from '@authbench/api/http/json-body';

@@ -4,7 +4,7 @@ import { ConfigError, configWarnings, loadConfig, secretValues, type Config } fr
 import { parseDuration } from '../src/duration';
 import { createLogger } from '../src/logger';
 import { redact } from '../src/redact';
-import { resolveSecrets } from '../src/secrets';
+import { resolveSecrets } from '../src/auth/secrets';
 import { openDatabase, type Db } from '../src/storage/database';
 import { createSecretStore } from '../src/storage/secret-store';
 import { createDataDir } from './support/test-app';

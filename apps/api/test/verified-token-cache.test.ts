@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createAccessTokens } from '../src/auth/access-tokens';
 import { parseSigningKeys } from '../src/auth/signing-keys';
 import { createVerifiedTokenCache } from '../src/auth/verified-token-cache';
-import { AppError } from '../src/http/app-error';
+import { AppError } from '../src/errors';
 import { createClock } from './support/test-app';
 import { createTestKey, decodeParts, keysEnv, signAccessToken, tamperedToken } from './support/tokens';
 

@@ -2,7 +2,7 @@ import type { AccessTokenClaims, AuthMode, ConfigResponse, EndpointName, LoginRe
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { Secrets } from '../secrets';
+import type { Secrets } from './secrets';
 import type { Storage } from '../storage/storage';
 
 export interface AuthContext {

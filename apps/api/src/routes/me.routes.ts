@@ -1,9 +1,9 @@
 import { endpoints } from '@authbench/contract';
 import type { Response } from 'express';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import type { EndpointHandlers } from '../http/endpoint-router';
 import { parse } from '../http/parse';
-import { authOf } from '../http/require-auth';
+import { authOf } from './require-auth';
 import type { Storage } from '../storage/storage';
 import { toUser, type UserRecord } from '../storage/user-store';
 

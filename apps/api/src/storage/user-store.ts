@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { User } from '@authbench/contract';
 import type { Selectable } from 'kysely';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import type { Db } from './database';
 import type { UsersTable } from './schema';
 import { guardStore } from './store-errors';
