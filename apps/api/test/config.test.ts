@@ -173,8 +173,9 @@ describe('secrets', () => {
   });
 
   it('starts in production with its secrets given', async () => {
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(createTestKey('prod')), DATA_DIR: await createDataDir() });
-    expect((await resolveIn(config)).signingKeys[0]!.kid).toBe('prod');
+    const key = createTestKey();
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), DATA_DIR: await createDataDir() });
+    expect((await resolveIn(config)).signingKeys[0]!.kid).toBe(key.jwk.kid);
   });
 
   it('generates development secrets once into the database in DATA_DIR and reuses them', async () => {
@@ -190,16 +191,27 @@ describe('secrets', () => {
     expect(stored.map((row) => row.name)).toEqual(['jwt_private_keys', 'session_secret']);
   });
 
+  const spliced = () => {
+    const [mine, theirs] = [createTestKey(), createTestKey()];
+    return keysEnv({ ...mine, jwk: { ...mine.jwk, x: theirs.jwk.x!, y: theirs.jwk.y! } });
+  };
+  const twice = () => {
+    const key = createTestKey();
+    return `${key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()}${key.privateKey.export({ format: 'pem', type: 'sec1' }).toString()}`;
+  };
   it.each([
-    ['not a key at all', /JWT_PRIVATE_KEYS: /],
-    ['{"kty":"RSA"}', /JWT_PRIVATE_KEYS: /],
-  ])('refuses unusable JWT_PRIVATE_KEYS (%s) with a line naming it', async (value, message) => {
+    ['not a key at all', () => 'not a key at all', /^JWT_PRIVATE_KEYS: no private key found/],
+    ['an RSA JWK', () => '{"kty":"RSA"}', /^JWT_PRIVATE_KEYS: /],
+    ['a JWK whose public key is another key’s', spliced, /^JWT_PRIVATE_KEYS: key 1 carries a public key that is not its private key's/],
+    ['one key in two encodings', twice, /^JWT_PRIVATE_KEYS: keys 1 and 2 are one key/],
+  ])('refuses unusable JWT_PRIVATE_KEYS (%s) with a line naming it', async (_what, keys, message) => {
+    const value = keys();
     const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: value, SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
     await expect(resolveIn(config)).rejects.toThrow(message);
   });
 
   it('accepts PEM keys, newest first', async () => {
-    const pem = createTestKey('pem').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const pem = createTestKey().privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: pem.replaceAll('\n', '\\n'), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
     const { signingKeys } = await resolveIn(config);
     expect(signingKeys).toHaveLength(1);
@@ -288,7 +300,7 @@ describe('configuration errors and credentials', () => {
   });
 
   it('knows the credentials of the environment, valid or not, to mask them in any error', () => {
-    const pem = createTestKey('leak').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const pem = createTestKey().privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const secrets = secretValues({
       DATABASE_URL: `postgres://app:${password}@db internal/app`,
       REDIS_URL: `redis://:${password}2@cache/0?password=${password}3`,

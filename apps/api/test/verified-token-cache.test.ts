@@ -65,8 +65,8 @@ describe('the verified-token cache', () => {
 });
 
 describe('access-token verification with the cache', () => {
-  const key = createTestKey('cache-test');
-  const stranger = createTestKey('cache-test'); // same kid, another key
+  const key = createTestKey();
+  const stranger = createTestKey(key.jwk.kid); // our kid, another key
   const [signingKey] = parseSigningKeys(keysEnv(key));
   const setup = () => {
     const clock = createClock(1_700_000_000_000);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { modeTraits } from '@authbench/contract';
-import { generateSigningKeyJwk, parseSigningKeys, type SigningKey } from './signing-keys';
+import { generateSigningKeyJwk, parseSigningKeys, usedMaterialOf, type SigningKey } from './signing-keys';
 import { ConfigError, type Config } from '../config';
 import type { SecretStore } from '../storage/secret-store';
 
@@ -42,14 +42,21 @@ export async function resolveSecrets(config: Config, store: SecretStore, now: ()
   const keysText = config.jwtPrivateKeys ?? (await generated('jwt_private_keys', () => JSON.stringify([generateSigningKeyJwk()])));
   const signingKeys = keysText ? parseSigningKeys(keysText) : [];
 
-  await agree(store, needed.session, sessionSecrets.map(fingerprint), now);
-  await agree(store, needed.jwt, signingKeys.map((key) => fingerprint(JSON.stringify([key.publicJwk.x, key.publicJwk.y]))), now);
+  // Each fingerprint covers all that a process uses of its secret: a session secret signs cookies
+  // and derives CSRF keys as it is; of a signing key, the kid, the public point and the scalar.
+  await agree(store, { variable: needed.session, record: needed.session }, sessionSecrets.map(fingerprint), now);
+  await agree(store, { variable: needed.jwt, record: signingKeysRecord }, signingKeys.map((key) => fingerprint(usedMaterialOf(key))), now);
   return { sessionSecrets, signingKeys };
 }
 
-async function agree(store: SecretStore, name: string, fingerprints: string[], now: () => number) {
+// Named anew when the signing keys' fingerprints came to cover the kid and the derived keys, not
+// the public point alone: compared with the old record's, every key would look foreign, and a
+// development database would refuse its own generated key after an upgrade.
+const signingKeysRecord = 'JWT_PRIVATE_KEYS: kid, public key, derived keys';
+
+async function agree(store: SecretStore, { variable: name, record }: { variable: string; record: string }, fingerprints: string[], now: () => number) {
   if (fingerprints.length === 0) return;
-  const agreement = await store.agree(name, fingerprints, new Date(now()));
+  const agreement = await store.agree(record, fingerprints, new Date(now()));
   if (!agreement.agreed) {
     throw new ConfigError(
       `${name}: shares no key with the API processes already on these stores (theirs: ${agreement.recorded.join(', ')}; this one: ${fingerprints.join(', ')}, fingerprints only); give every process the same value, or add the new key beside the old to rotate`,

@@ -32,7 +32,7 @@ export async function createClusterSetup(stores: Partial<SharedStores> = {}): Pr
       STORE_NAMESPACE: namespace,
       DATA_DIR: dataDir,
       SESSION_SECRET: randomBytes(32).toString('base64url'),
-      JWT_PRIVATE_KEYS: keysEnv(createTestKey('cluster')),
+      JWT_PRIVATE_KEYS: keysEnv(createTestKey()),
       // info: the process reports its port in its "listening" line.
       LOG_LEVEL: 'info',
     },
