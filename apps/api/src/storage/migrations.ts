@@ -64,6 +64,16 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_user_version': {
+    async up(db: Kysely<unknown>) {
+      // Written by every change of a user (user-store.ts), so that of two writes racing to the
+      // cache the later one in the database wins there too.
+      await db.schema
+        .alterTable('users')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
