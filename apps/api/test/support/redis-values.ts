@@ -23,7 +23,7 @@ export async function redisValues(redisUrl: string, namespace: string): Promise<
                   : type === 'list'
                     ? await client.lRange(key, 0, -1)
                     : [];
-        for (const value of values) found.push({ key, value: String(value) });
+        for (const value of values) found.push({ key, value });
       }
     }
   } finally {
