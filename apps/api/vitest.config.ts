@@ -32,6 +32,7 @@ const processTests = 'test/distributed/processes/**/*.test.ts';
 // the hash queue. Run once, on the embedded setup; the distributed run repeats what a store decides.
 const storeIndependent = [
   'test/config.test.ts',
+  'test/config-properties.test.ts',
   'test/startup-errors.test.ts',
   'test/verified-token-cache.test.ts',
   'test/session-read-cache.test.ts',

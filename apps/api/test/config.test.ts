@@ -92,6 +92,12 @@ describe('configuration', () => {
     ['CORS_ORIGINS', 'localhost:5173'],
     ['LOGIN_MAX_FAILURES', '0'],
     ['SESSION_IDLE_MINUTES', '-1'],
+    ['SESSION_IDLE_MINUTES', '0.001'],
+    ['SESSION_IDLE_MINUTES', 'Infinity'],
+    ['SESSION_ABSOLUTE_HOURS', '0.0001'],
+    ['SESSION_ABSOLUTE_HOURS', '9601'],
+    ['ACCESS_TOKEN_TTL', '401d'],
+    ['REFRESH_TOKEN_TTL', '31d'],
     ['JWT_REVOCATION_CHECK', 'maybe'],
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['REDIS_URL', 'not a url'],
@@ -248,9 +254,37 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({ TRUST_PROXY: value, NODE_ENV: 'production' }).trustProxy).toEqual(expected);
   });
 
-  it.each(['proxy.internal', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '1.2.3', 'on,10.0.0.1'])('refuses %j with one line naming it', (value) => {
+  it.each(['proxy.internal', '10.0.0.1/8/8', '1.2.3', '010.0.0.1', 'on,10.0.0.1'])('refuses %j with one line naming it', (value) => {
     expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY: expected off, a hop count .*$/);
   });
+
+  // What Express's parser (proxy-addr) refuses at start, refused by the same parser, in one line.
+  it.each(['10.0.0.0/33', '::1/129', '0.0.0.0/0', '::/0', '10.0.0.0/0.0.0.0', '10.0.0.0/255.0.255.0', 'loopback, 10.0.0.0/0'])(
+    'refuses %j, which proxy-addr would refuse, with one line naming it',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY: invalid range on address: [^\n]*expected off, a hop count [^\n]*$/);
+    },
+  );
+
+  it.each([
+    ['0.0.0.0/1,128.0.0.0/1', 'IPv4'],
+    ['0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/1, loopback', 'IPv4'],
+    ['::ffff:0.0.0.0/97, ::ffff:128.0.0.0/97', 'IPv4'],
+    ['::ffff:0.0.0.0/96', 'IPv4'],
+    ['::/1, 8000::/1', 'IPv6'],
+  ])('refuses %j in production: it trusts every %s address', (value, family) => {
+    const load = () => loadConfig({ NODE_ENV: 'production', TRUST_PROXY: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(new RegExp(`^TRUST_PROXY: the list trusts every ${family} address, so any client could pick its IP [^\n]*$`));
+    expect(configWarnings(loadConfig({ TRUST_PROXY: value })).join('\n')).toMatch(new RegExp(`^TRUST_PROXY: the list trusts every ${family} address`, 'm'));
+  });
+
+  it.each(['0.0.0.0/1', '0.0.0.0/1,128.0.0.0/2', '10.0.0.0/8,::/1', '::/1,8000::/2', 'loopback,linklocal,uniquelocal'])(
+    'takes %j in production: some addresses stay untrusted',
+    (value) => {
+      expect(loadConfig({ NODE_ENV: 'production', TRUST_PROXY: value }).trustProxy).toEqual(value.split(',').map((part) => part.trim()));
+    },
+  );
 
   it.each(['on', 'true', 'yes', 'ON'])('refuses %j (trust every hop) in production, naming the variable', (value) => {
     const load = () => loadConfig({ NODE_ENV: 'production', TRUST_PROXY: value });
@@ -261,7 +295,7 @@ describe('TRUST_PROXY', () => {
   it('accepts on in development with a warning', () => {
     const config = loadConfig({ TRUST_PROXY: 'on' });
     expect(config.trustProxy).toBe(true);
-    expect(configWarnings(config).join('\n')).toMatch(/^TRUST_PROXY=on trusts every hop: any client can pick its IP/m);
+    expect(configWarnings(config).join('\n')).toMatch(/^TRUST_PROXY: on trusts every hop: any client can pick its IP/m);
     expect(configWarnings(loadConfig({ TRUST_PROXY: '1' }))).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,36 @@ async function startFailing(env: Record<string, string>) {
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+describe('a setting its consumer would refuse or misread stops the start in one line naming it, never a stack trace', () => {
+  it.each([
+    ['TRUST_PROXY', { TRUST_PROXY: '0.0.0.0/0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '::/0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/0.0.0.0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/255.0.255.0' }],
+    ['TRUST_PROXY', { NODE_ENV: 'production', TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1' }],
+    ['SESSION_IDLE_MINUTES', { SESSION_IDLE_MINUTES: '0.001' }],
+    ['REFRESH_TOKEN_TTL', { REFRESH_TOKEN_TTL: '60d' }],
+  ])('%s (%o)', async (name, env) => {
+    const { code, stdout, stderr } = await startFailing(env);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^authbench: ${name}: `))]);
+    expect(stdout).toBe('');
+  });
+
+  it('a port in use: one line naming PORT', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const { code, stderr } = await startFailing({ PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^authbench: PORT: 127\\.0\\.0\\.1:${port} is in use`))]);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});
 
 describe('start-up errors never print a credential', () => {
   it.each([
