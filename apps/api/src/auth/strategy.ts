@@ -20,7 +20,8 @@ export interface AuthStrategy {
   readonly beforeRoutes: RequestHandler[];
   /** The mode's own endpoints (csrf, refresh, jwks): the contract says which a mode has. */
   readonly handlers: Partial<Record<EndpointName, RequestHandler>>;
-  readonly publicConfig: ConfigResponse;
+  /** What the mode says of itself in GET /api/config (the route adds where the asking page lives). */
+  readonly publicConfig: Omit<ConfigResponse, 'deployment'>;
   /** The caller's login, or throws 401 with the mode's code. */
   authenticate(req: Request, res: Response): Promise<AuthContext>;
   signIn(req: Request, res: Response, user: User): Promise<LoginResponse>;

@@ -11,7 +11,7 @@ import {
 import axios, { isAxiosError, type AxiosAdapter, type AxiosRequestConfig } from 'axios';
 import type { z } from 'zod';
 import { ApiError, errorCodeOf, isApiError, toApiError } from './api-error';
-import { cookieNamed, deploymentOf, whyCookieDrops, type Deployment } from './deployment';
+import { cookieNamed, whyCookieDrops, type Deployment } from './deployment';
 import { createJwtCookieTransport } from './jwt-cookie-transport';
 import { createJwtTransport } from './jwt-transport';
 import { openBroadcastChannel, type OpenChannel } from './open-broadcast-channel';
@@ -41,7 +41,7 @@ export interface Api {
   readonly mode: AuthMode;
   readonly config: ConfigResponse;
   readonly requests: RequestLog;
-  /** Where this page and the API live relative to each other (same origin, same site or not). */
+  /** Where this page and the API live relative to each other (same origin, same site or not), as the API sees it. */
   readonly deployment: Deployment;
   get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>>;
   post(path: string, body?: unknown): Promise<void>;
@@ -71,8 +71,6 @@ export interface ApiOptions {
   locks?: LockManagerLike;
   openChannel?: OpenChannel;
   now?: () => number;
-  /** This page's origin (tests; the browser's own by default). */
-  pageOrigin?: string;
 }
 
 export interface CreateApiOptions extends ApiOptions {
@@ -128,7 +126,8 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
   const now = options.now ?? Date.now;
   // Unprefixed: cookieNamed() finds the __Host-/__Secure- variant the API reports.
   const names = cookieNames(false);
-  const deployment = deploymentOf(options.pageOrigin ?? (typeof window === 'undefined' ? baseUrl : window.location.origin), baseUrl);
+  // The API's judgement of sites (the Public Suffix List), never this page's guess.
+  const deployment = config.deployment;
   const requests = createRequestLog();
   const http = axios.create({
     baseURL: baseUrl,

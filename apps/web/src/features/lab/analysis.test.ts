@@ -9,13 +9,13 @@ import {
   credentialsIn,
   expOf,
   headerBytes,
-  isSameSite,
   pathMatches,
   replayHeaderOf,
   shorten,
   totalHeaderBytes,
   type Finding,
 } from './analysis';
+import { sameOrigin } from '../../test/deployment';
 
 const cookie = (name: string, over: Partial<ConfigResponse['cookies'][number]> = {}) => ({
   name,
@@ -28,9 +28,10 @@ const cookie = (name: string, over: Partial<ConfigResponse['cookies'][number]> =
   partitioned: false,
   ...over,
 });
-const session: ConfigResponse = { authMode: 'session', cookies: [cookie('sid'), cookie('csrf')], csrfHeader: 'X-CSRF-Token' };
+const session: ConfigResponse = { authMode: 'session', cookies: [cookie('sid'), cookie('csrf')], csrfHeader: 'X-CSRF-Token', deployment: sameOrigin };
 const jwtCookie: ConfigResponse = {
   authMode: 'jwt-cookie',
+  deployment: sameOrigin,
   cookies: [cookie('at'), cookie('csrf'), cookie('rt', { sameSite: 'strict', path: '/api/auth' })],
   csrfHeader: 'X-CSRF-Token',
 };
@@ -109,14 +110,5 @@ describe('a series of replays', () => {
     ]);
     expect(late).toMatchObject({ admitted: 3, sent: 4, firstRefusal: { at: 200 }, admittedAfterRefusal: 1, lastAdmittedAt: 300 });
     expect(analyzeSeries([{ at: 0, status: 200, code: null }])).toMatchObject({ firstRefusal: null, admitted: 1 });
-  });
-});
-
-describe('sites', () => {
-  it('tells another site from another origin of the same site', () => {
-    expect(isSameSite('http://localhost:5174', 'http://localhost:5173')).toBe(true);
-    expect(isSameSite('http://127.0.0.1:5174', 'http://localhost:5173')).toBe(false);
-    expect(isSameSite('https://api.example.com', 'https://app.example.com')).toBe(true);
-    expect(isSameSite('https://example.net', 'https://example.com')).toBe(false);
   });
 });
