@@ -1,19 +1,16 @@
 // The only reader of import.meta.env in the SPA.
 
-// pnpm dev: session, jwt and jwt-cookie mode, one API each.
-const defaultApiUrls = 'http://localhost:4000,http://localhost:4001,http://localhost:4002';
+import { apiTargetsOf, developmentApiUrls, ownOrigin, resolveOwnOrigin } from './api-targets';
 
-/** "http://a:4000/, http://b:4001" -> ["http://a:4000", "http://b:4001"], without duplicates. */
-export function parseApiUrls(raw: string | undefined): string[] {
-  const urls = (raw?.trim() ? raw : defaultApiUrls)
-    .split(',')
-    .map((url) => url.trim().replace(/\/+$/, ''))
-    .filter(Boolean);
-  return [...new Set(urls)];
-}
-
-/** The APIs the mode switch can point at; the SPA learns each one's mode from GET /api/config. */
-export const apiUrls: readonly string[] = parseApiUrls(import.meta.env.VITE_API_URLS);
+/**
+ * The APIs the mode switch can point at; the SPA learns each one's mode from GET /api/config.
+ * Unset, a production build calls its own origin (api-targets.ts), and says so as it builds.
+ */
+export const apiUrls: readonly string[] = resolveOwnOrigin(
+  // Written out (not defaultApiTargets) so that a production bundle drops the development URLs.
+  apiTargetsOf(import.meta.env.VITE_API_URLS, import.meta.env.PROD ? [ownOrigin] : developmentApiUrls),
+  typeof window === 'undefined' ? '' : window.location.origin,
+);
 
 /**
  * The evidence lab (/lab) and its attack code ship only in development and when the build sets
