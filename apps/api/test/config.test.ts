@@ -4,7 +4,8 @@ import { ConfigError, configWarnings, loadConfig, secretValues, type Config } fr
 import { parseDuration } from '../src/duration';
 import { createLogger } from '../src/logger';
 import { redact } from '../src/redact';
-import { resolveSecrets } from '../src/auth/secrets';
+import { resolveSecrets, signingKeyFingerprint, signingKeysRecord } from '../src/auth/secrets';
+import { parseSigningKeys } from '../src/auth/signing-keys';
 import { openDatabase, type Db } from '../src/storage/database';
 import { createSecretStore } from '../src/storage/secret-store';
 import { createDataDir } from './support/test-app';
@@ -214,6 +215,19 @@ describe('secrets', () => {
     const value = keys();
     const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: value, SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
     await expect(resolveIn(config)).rejects.toThrow(message);
+  });
+
+  it('refuses to start beside processes that use the same key under another kid, naming the variable', async () => {
+    const key = createTestKey();
+    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
+    const db = await openDatabase({ dataDir: config.dataDir });
+    opened.push(db);
+    const store = createSecretStore(db);
+    // As a process that named the key otherwise would have recorded it (its JWK's own kid).
+    const [parsed] = parseSigningKeys(keysEnv(key));
+    const renamed = { ...parsed!, kid: 'prod-2026', publicJwk: { ...parsed!.publicJwk, kid: 'prod-2026' } };
+    await store.agree(signingKeysRecord, [signingKeyFingerprint(renamed)], new Date());
+    await expect(resolveSecrets(config, store, Date.now)).rejects.toThrow(/^JWT_PRIVATE_KEYS: shares no key with the API processes already on these stores/);
   });
 
   it('accepts PEM keys, newest first', async () => {

@@ -45,14 +45,17 @@ export async function resolveSecrets(config: Config, store: SecretStore, now: ()
   // Each fingerprint covers all that a process uses of its secret: a session secret signs cookies
   // and derives CSRF keys as it is; of a signing key, the kid, the public point and the scalar.
   await agree(store, { variable: needed.session, record: needed.session }, sessionSecrets.map(fingerprint), now);
-  await agree(store, { variable: needed.jwt, record: signingKeysRecord }, signingKeys.map((key) => fingerprint(usedMaterialOf(key))), now);
+  await agree(store, { variable: needed.jwt, record: signingKeysRecord }, signingKeys.map(signingKeyFingerprint), now);
   return { sessionSecrets, signingKeys };
 }
 
 // Named anew when the signing keys' fingerprints came to cover the kid and the derived keys, not
 // the public point alone: compared with the old record's, every key would look foreign, and a
 // development database would refuse its own generated key after an upgrade.
-const signingKeysRecord = 'JWT_PRIVATE_KEYS: kid, public key, derived keys';
+export const signingKeysRecord = 'JWT_PRIVATE_KEYS: kid, public key, derived keys';
+
+/** What the agreement records of a signing key: a hash of all a process uses of it. */
+export const signingKeyFingerprint = (key: SigningKey) => fingerprint(usedMaterialOf(key));
 
 async function agree(store: SecretStore, { variable: name, record }: { variable: string; record: string }, fingerprints: string[], now: () => number) {
   if (fingerprints.length === 0) return;
