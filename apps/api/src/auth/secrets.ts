@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { modeTraits } from '@authbench/contract';
-import { generateSigningKeyJwk, parseSigningKeys, usedMaterialOf, type SigningKey } from './signing-keys';
 import { ConfigError, type Config } from '../config';
 import type { SecretStore } from '../storage/secret-store';
+import { generateSigningKeyJwk, parseSigningKeys, usedMaterialOf, type SigningKey } from './signing-keys';
 
 export interface Secrets {
   sessionSecrets: string[];
