@@ -41,11 +41,12 @@ async function main() {
     app(req, res);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
+    const refuse = (err: NodeJS.ErrnoException) => {
       reject(listenError(err, config));
-    });
+    };
+    server.once('error', refuse);
     server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });
