@@ -130,8 +130,10 @@ const clientAddress = (value: Config['trustProxy'], forwardedFor: string) =>
 const acceptedIn = (name: Variable, env: Record<string, string>) =>
   variables[name].filter((value) => 'config' in attempt({ ...env, [name]: value }));
 
+// Each run starts an app of its own (its own storage: the session timeouts are the storage's):
+// seconds apiece on a busy machine, hence the few runs and the long timeouts.
 describe('an accepted value starts the API, which then behaves as documented', () => {
-  it('TRUST_PROXY: the client address is the one proxy-addr reads from X-Forwarded-For', async () => {
+  it('TRUST_PROXY: the client address is the one proxy-addr reads from X-Forwarded-For', { timeout: 240_000 }, async () => {
     const production = { NODE_ENV: 'production', JWT_PRIVATE_KEYS: '', COOKIE_SECURE: 'off' };
     await fc.assert(
       fc.asyncProperty(acceptedIn('TRUST_PROXY', production), fc.ipV4(), fc.ipV4(), async (value, first, second) => {
@@ -153,7 +155,7 @@ describe('an accepted value starts the API, which then behaves as documented', (
     );
   });
 
-  it('ACCESS_TOKEN_TTL and REFRESH_TOKEN_TTL: the token and the refresh cookie live that long', async () => {
+  it('ACCESS_TOKEN_TTL and REFRESH_TOKEN_TTL: the token and the refresh cookie live that long', { timeout: 240_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(acceptedIn('ACCESS_TOKEN_TTL', {}), acceptedIn('REFRESH_TOKEN_TTL', {}), async (access, refresh) => {
         const t = await startTestApp('jwt', { env: { ACCESS_TOKEN_TTL: access, REFRESH_TOKEN_TTL: refresh } });
@@ -176,7 +178,7 @@ describe('an accepted value starts the API, which then behaves as documented', (
     );
   });
 
-  it('SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS: a session lives until the first of them, in whole seconds', async () => {
+  it('SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS: a session lives until the first of them, in whole seconds', { timeout: 240_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(acceptedIn('SESSION_IDLE_MINUTES', {}), acceptedIn('SESSION_ABSOLUTE_HOURS', {}), async (idle, absolute) => {
         const t = await startTestApp('session', { env: { SESSION_IDLE_MINUTES: idle, SESSION_ABSOLUTE_HOURS: absolute } });
