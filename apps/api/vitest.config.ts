@@ -34,6 +34,7 @@ const processTests = 'test/distributed/processes/**/*.test.ts';
 const storeIndependent = [
   'test/config.test.ts',
   'test/openapi-lint.test.ts',
+  'test/config-properties.test.ts',
   'test/startup-errors.test.ts',
   'test/verified-token-cache.test.ts',
   'test/session-read-cache.test.ts',

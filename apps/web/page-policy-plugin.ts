@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPagePolicy, type PagePolicy, type PagePolicyOptions } from '@authbench/contract/page-policy';
 import { loadEnv, type Connect, type Plugin } from 'vite';
-import { attackerUrlOf, parseApiUrls } from './src/app/build-settings.ts';
+import { apiTargetsOf, defaultApiTargets } from './src/app/api-targets.ts';
+import { attackerUrlOf } from './src/app/build-settings.ts';
 
 /**
  * What a build's servers need to give its pages their policy, written beside the build: the APIs
@@ -39,7 +40,8 @@ export function pagePolicyPlugin(): Plugin {
       const dev = command === 'serve' && !isPreview;
       const lab = dev || env.VITE_LAB === '1';
       options = {
-        apiUrls: parseApiUrls(env.VITE_API_URLS),
+        // As env.ts decides for the bundle: a production build without VITE_API_URLS calls its own origin.
+        apiUrls: apiTargetsOf(env.VITE_API_URLS, defaultApiTargets(command === 'build' && mode === 'production')),
         ...(lab && { lab: { attackerUrl: attackerUrlOf(env.VITE_ATTACKER_URL) } }),
         ...(dev && { dev: { nonce } }),
       };

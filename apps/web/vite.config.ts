@@ -1,17 +1,28 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { pagePolicyPlugin } from './page-policy-plugin.ts';
+import { describeApiTargets } from './src/app/api-targets';
 
 // Bound to 127.0.0.1 (IPv4 loopback, like the API's default HOST). Open it as
 // http://localhost:5173 all the same when the APIs are http://localhost:400x: a browser treats
 // localhost and 127.0.0.1 as different sites, and the SameSite cookies would stay behind.
 if (process.env.VITEST) console.log(`[web tests] Node.js ${process.version}`);
 
+/** Says, as a build starts, which APIs the bundle will call (VITE_API_URLS, or its default). */
+const announceApiTargets = (): Plugin => ({
+  name: 'authbench:api-targets',
+  configResolved(config) {
+    if (config.command !== 'build') return;
+    const raw = (config.env as Record<string, string | undefined>).VITE_API_URLS;
+    config.logger.info(`authbench: ${describeApiTargets(raw, config.isProduction)}`);
+  },
+});
+
 export default defineConfig({
   // The page policy (Content-Security-Policy, Trusted Types) on every page the dev server and
   // `vite preview` serve: page-policy-plugin.ts.
-  plugins: [react(), pagePolicyPlugin()],
+  plugins: [react(), pagePolicyPlugin(), announceApiTargets()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: {

@@ -2,7 +2,7 @@ import { paths } from '@authbench/contract';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '@authbench/api/config';
-import { AppError } from '@authbench/api/http/app-error';
+import { AppError } from '@authbench/api/errors';
 import { errorHandler, notFound } from '@authbench/api/http/error-handler';
 import { createExpressBase } from '@authbench/api/http/express-base';
 import { jsonBody } from '@authbench/api/http/json-body';
@@ -28,10 +28,10 @@ export function createBaselineApp(config: Config, storage: Storage, logger: Logg
   const router = express.Router();
   router.get(paths.me, async (_req, res) => {
     const { userId, rest } = answer();
-    const user = await storage.users.findById(userId);
-    if (!user) throw new AppError('unauthenticated');
+    const found = await storage.users.findById(userId);
+    if (!found) throw new AppError('unauthenticated');
     // What else the API answers beside the user (how the caller is logged in), copied from its answer.
-    res.json({ user: toUser(user), ...rest });
+    res.json({ user: toUser(found.user), ...rest });
   });
   app.use(router);
   app.use(notFound);

@@ -12,9 +12,10 @@ import { originGuard } from './http/origin-guard';
 import { createLogger } from './logger';
 import { authHandlers } from './routes/auth.routes';
 import { cspReportHandlers } from './routes/csp-report.routes';
+import { requireAuth } from './routes/require-auth';
 import { meHandlers } from './routes/me.routes';
 import { metaHandlers } from './routes/meta.routes';
-import { resolveSecrets, type Secrets } from './secrets';
+import { resolveSecrets, type Secrets } from './auth/secrets';
 import { openStorage } from './storage';
 import type { Storage } from './storage/storage';
 
@@ -60,7 +61,7 @@ export async function createApp(config: Config, deps: Partial<AppDeps> = {}): Pr
   app.use(jsonBody());
   for (const handler of auth.beforeRoutes) app.use(handler);
 
-  registerEndpoints(app, config.authMode, auth, {
+  registerEndpoints(app, config.authMode, requireAuth(auth), {
     ...metaHandlers(auth, storage, config),
     ...authHandlers(auth, storage, config, now),
     ...meHandlers(storage),

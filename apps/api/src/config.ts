@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
 import { AuthMode, cookieNames } from '@authbench/contract';
 import { getDomain } from 'tldts';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { redactUrl, urlPasswords } from './redact';
+import { familyTrustedWhole, readTrustProxy, type TrustProxy } from './trust-proxy';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -17,21 +17,41 @@ const onOff = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : ['on', 'true', '1', 'yes'].includes(v)));
 
-const duration = (fallback: string) =>
+/** A login's absolute lifetime in the token modes: its refresh tokens rotate within it. */
+const refreshFamilyLifetimeSeconds = 30 * 86400;
+
+// Every lifetime here ends up in a cookie, and browsers keep none longer than 400 days (RFC 6265bis).
+const maxSeconds = 400 * 86400;
+
+const duration = (fallback: string, max: { seconds: number; means: string } = { seconds: maxSeconds, means: '400d, the longest browsers keep a cookie' }) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
       const seconds = parseDuration(text);
-      if (seconds === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 300, 300s, 5m, 12h or 7d' });
+      if (seconds === undefined || seconds > max.seconds) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 300, 300s, 5m, 12h or 7d, at most ${max.means}` });
         return z.NEVER;
       }
       return seconds;
     });
 
-const positiveNumber = (fallback: number) =>
-  z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(fallback);
+/**
+ * A number of minutes or hours, which the API uses as whole seconds: refused when it rounds to
+ * no time at all (0.001 minutes would end every session at once) or beyond the cookie limit.
+ */
+const amountInSeconds = (fallback: number, unit: { name: string; seconds: number }) => {
+  const range = `expected a number of ${unit.name} from ${+(0.5 / unit.seconds).toPrecision(2)} to ${maxSeconds / unit.seconds} (one second to 400 days, in whole seconds)`;
+  return z.coerce
+    .number({ error: range })
+    .default(fallback)
+    .transform((amount, ctx) => {
+      const seconds = Math.round(amount * unit.seconds);
+      if (seconds >= 1 && seconds <= maxSeconds) return seconds;
+      ctx.addIssue({ code: 'custom', message: range });
+      return z.NEVER;
+    });
+};
 
 const wholeNumber = (fallback: number) =>
   z.coerce
@@ -63,35 +83,17 @@ const url = (schemes: string[], path?: { pattern: RegExp; means: string }) =>
     })
     .optional();
 
-// Express's named ranges, an IPv4 or IPv6 address, or a subnet (prefix length or IPv4 netmask).
-const isProxyAddress = (text: string) => {
-  if (['loopback', 'linklocal', 'uniquelocal'].includes(text)) return true;
-  const [address = '', range, ...rest] = text.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (range === undefined) return true;
-  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
-  return family === 4 && isIP(range) === 4;
-};
-
-// TRUST_PROXY: a hop count or the proxies' addresses. `on` (trust every hop) makes Express take
-// the left-most X-Forwarded-For, which the client writes: it is refused in production (loadConfig)
-// and warned about elsewhere (configWarnings).
+// TRUST_PROXY: a hop count or the proxies' addresses, compiled as Express will compile them
+// (trust-proxy.ts). A list that trusts every address of a family, `on` included, makes Express
+// take the left-most X-Forwarded-For, which the client writes: it is refused in production
+// (loadConfig) and warned about elsewhere (configWarnings).
 const trustProxy = z
   .string()
   .default('off')
-  .transform((text, ctx): boolean | number | string[] => {
-    const value = text.trim().toLowerCase();
-    if (['on', 'true', 'yes'].includes(value)) return true;
-    if (['off', 'false', 'no', '0'].includes(value)) return false;
-    if (/^\d+$/.test(value)) return Number(value);
-    const addresses = value.split(',').map((part) => part.trim()).filter(Boolean);
-    if (addresses.length > 0 && addresses.every(isProxyAddress)) return addresses;
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        "expected off, a hop count (how many proxies stand in front of the API) or the proxies' addresses and subnets, comma-separated (10.0.0.2, 10.0.0.0/8, loopback, linklocal, uniquelocal)",
-    });
+  .transform((text, ctx): TrustProxy => {
+    const reading = readTrustProxy(text);
+    if ('value' in reading) return reading.value;
+    ctx.addIssue({ code: 'custom', message: reading.error });
     return z.NEVER;
   });
 
@@ -129,9 +131,10 @@ const Env = z.object({
   JWT_ISSUER: z.string().min(1).default('authbench'),
   JWT_AUDIENCE: z.string().min(1).default('authbench-web'),
   ACCESS_TOKEN_TTL: duration('5m'),
-  REFRESH_TOKEN_TTL: duration('7d'),
-  SESSION_IDLE_MINUTES: positiveNumber(30),
-  SESSION_ABSOLUTE_HOURS: positiveNumber(12),
+  // A refresh token never outlives its login (refreshFamilyLifetimeSeconds): a longer TTL would mean nothing.
+  REFRESH_TOKEN_TTL: duration('7d', { seconds: refreshFamilyLifetimeSeconds, means: "30d, a login's absolute lifetime" }),
+  SESSION_IDLE_MINUTES: amountInSeconds(30, { name: 'minutes', seconds: 60 }),
+  SESSION_ABSOLUTE_HOURS: amountInSeconds(12, { name: 'hours', seconds: 3600 }),
   LOGIN_MAX_FAILURES: wholeNumber(5),
   LOGIN_MAX_FAILURES_PER_IP: wholeNumber(50),
   REGISTER_MAX_PER_IP: wholeNumber(10),
@@ -144,6 +147,8 @@ const Env = z.object({
 });
 
 export type Env = z.input<typeof Env>;
+
+const trustsEveryone = (family: 'IPv4' | 'IPv6' | 'every') => (family === 'every' ? 'on trusts every hop' : `the list trusts every ${family} address`);
 
 // Values a config error may never echo: secrets are not shown at all, URLs without their password.
 const secretVariables = new Set(['SESSION_SECRET', 'JWT_PRIVATE_KEYS']);
@@ -165,9 +170,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (production && e.TRUST_PROXY === true) {
+  const trustedWhole = familyTrustedWhole(e.TRUST_PROXY);
+  if (production && trustedWhole) {
     throw new ConfigError(
-      "TRUST_PROXY: on trusts every hop, so any client could pick its IP (and its rate limits) with X-Forwarded-For; expected a hop count or the proxies' addresses and subnets",
+      `TRUST_PROXY: ${trustsEveryone(trustedWhole)}, so any client could pick its IP (and its rate limits) with X-Forwarded-For; expected a hop count or the proxies' addresses and subnets`,
     );
   }
   const cookieSecure = e.COOKIE_SECURE === undefined ? production : ['on', 'true', '1', 'yes'].includes(e.COOKIE_SECURE);
@@ -193,9 +199,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtAudience: e.JWT_AUDIENCE,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL,
-    refreshFamilyLifetimeSeconds: 30 * 86400,
-    sessionIdleSeconds: Math.round(e.SESSION_IDLE_MINUTES * 60),
-    sessionAbsoluteSeconds: Math.round(e.SESSION_ABSOLUTE_HOURS * 3600),
+    refreshFamilyLifetimeSeconds,
+    sessionIdleSeconds: e.SESSION_IDLE_MINUTES,
+    sessionAbsoluteSeconds: e.SESSION_ABSOLUTE_HOURS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     loginWindowSeconds: 15 * 60,
@@ -216,9 +222,10 @@ export type Config = ReturnType<typeof loadConfig>;
 /** Settings that start fine but that browsers will quietly break (SPEC §7), or that only development may keep. */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
-  if (config.trustProxy === true) {
+  const trustedWhole = familyTrustedWhole(config.trustProxy);
+  if (trustedWhole) {
     warnings.push(
-      "TRUST_PROXY=on trusts every hop: any client can pick its IP, and so its rate limits, with X-Forwarded-For (refused in production); give a hop count or the proxies' addresses",
+      `TRUST_PROXY: ${trustsEveryone(trustedWhole)}: any client can pick its IP, and so its rate limits, with X-Forwarded-For (refused in production); give a hop count or the proxies' addresses`,
     );
   }
   if (config.cookieSameSite === 'none' && !config.cookieSecure) {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { configWarnings, loadConfig } from './config';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { exitOnStartupError } from './startup-error';
 
@@ -9,6 +9,24 @@ import { exitOnStartupError } from './startup-error';
 // 8 s, the stores what is left.
 const drainMs = 8_000;
 const exitMs = 10_000;
+
+/** Why the server could not listen, as one line naming the variable to change; else the error as it is. */
+function listenError(err: NodeJS.ErrnoException, config: Config): Error {
+  const where = `${config.host}:${config.port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`PORT: ${where} is in use by another process; choose another port (PORT=0 takes a free one)`);
+    case 'EACCES':
+      return new ConfigError(`PORT: ${where} needs privileges this process does not have; choose a port above 1023`);
+    case 'EADDRNOTAVAIL':
+      return new ConfigError(`HOST: ${config.host} is not an address of this machine`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError(`HOST: ${config.host} does not resolve to an address of this machine`);
+    default:
+      return err;
+  }
+}
 
 async function main() {
   const config = loadConfig();
@@ -23,9 +41,12 @@ async function main() {
     app(req, res);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (err: NodeJS.ErrnoException) => {
+      reject(listenError(err, config));
+    };
+    server.once('error', refuse);
     server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });

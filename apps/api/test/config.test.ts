@@ -4,7 +4,8 @@ import { ConfigError, configWarnings, loadConfig, secretValues, type Config } fr
 import { parseDuration } from '../src/duration';
 import { createLogger } from '../src/logger';
 import { redact } from '../src/redact';
-import { resolveSecrets } from '../src/secrets';
+import { resolveSecrets, signingKeyFingerprint, signingKeysRecord } from '../src/auth/secrets';
+import { parseSigningKeys } from '../src/auth/signing-keys';
 import { openDatabase, type Db } from '../src/storage/database';
 import { createSecretStore } from '../src/storage/secret-store';
 import { createDataDir } from './support/test-app';
@@ -92,6 +93,12 @@ describe('configuration', () => {
     ['CORS_ORIGINS', 'localhost:5173'],
     ['LOGIN_MAX_FAILURES', '0'],
     ['SESSION_IDLE_MINUTES', '-1'],
+    ['SESSION_IDLE_MINUTES', '0.001'],
+    ['SESSION_IDLE_MINUTES', 'Infinity'],
+    ['SESSION_ABSOLUTE_HOURS', '0.0001'],
+    ['SESSION_ABSOLUTE_HOURS', '9601'],
+    ['ACCESS_TOKEN_TTL', '401d'],
+    ['REFRESH_TOKEN_TTL', '31d'],
     ['JWT_REVOCATION_CHECK', 'maybe'],
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['REDIS_URL', 'not a url'],
@@ -180,8 +187,9 @@ describe('secrets', () => {
   });
 
   it('starts in production with its secrets given', async () => {
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(createTestKey('prod')), DATA_DIR: await createDataDir() });
-    expect((await resolveIn(config)).signingKeys[0]!.kid).toBe('prod');
+    const key = createTestKey();
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), DATA_DIR: await createDataDir() });
+    expect((await resolveIn(config)).signingKeys[0]!.kid).toBe(key.jwk.kid);
   });
 
   it('generates development secrets once into the database in DATA_DIR and reuses them', async () => {
@@ -197,16 +205,40 @@ describe('secrets', () => {
     expect(stored.map((row) => row.name)).toEqual(['jwt_private_keys', 'session_secret']);
   });
 
+  const spliced = () => {
+    const [mine, theirs] = [createTestKey(), createTestKey()];
+    return keysEnv({ ...mine, jwk: { ...mine.jwk, x: theirs.jwk.x!, y: theirs.jwk.y! } });
+  };
+  const twice = () => {
+    const key = createTestKey();
+    return `${key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()}${key.privateKey.export({ format: 'pem', type: 'sec1' }).toString()}`;
+  };
   it.each([
-    ['not a key at all', /JWT_PRIVATE_KEYS: /],
-    ['{"kty":"RSA"}', /JWT_PRIVATE_KEYS: /],
-  ])('refuses unusable JWT_PRIVATE_KEYS (%s) with a line naming it', async (value, message) => {
+    ['not a key at all', () => 'not a key at all', /^JWT_PRIVATE_KEYS: no private key found/],
+    ['an RSA JWK', () => '{"kty":"RSA"}', /^JWT_PRIVATE_KEYS: /],
+    ['a JWK whose public key is another key’s', spliced, /^JWT_PRIVATE_KEYS: key 1 carries a public key that is not its private key's/],
+    ['one key in two encodings', twice, /^JWT_PRIVATE_KEYS: keys 1 and 2 are one key/],
+  ])('refuses unusable JWT_PRIVATE_KEYS (%s) with a line naming it', async (_what, keys, message) => {
+    const value = keys();
     const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: value, SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
     await expect(resolveIn(config)).rejects.toThrow(message);
   });
 
+  it('refuses to start beside processes that use the same key under another kid, naming the variable', async () => {
+    const key = createTestKey();
+    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
+    const db = await openDatabase({ dataDir: config.dataDir });
+    opened.push(db);
+    const store = createSecretStore(db);
+    // As a process that named the key otherwise would have recorded it (its JWK's own kid).
+    const [parsed] = parseSigningKeys(keysEnv(key));
+    const renamed = { ...parsed!, kid: 'prod-2026', publicJwk: { ...parsed!.publicJwk, kid: 'prod-2026' } };
+    await store.agree(signingKeysRecord, [signingKeyFingerprint(renamed)], new Date());
+    await expect(resolveSecrets(config, store, Date.now)).rejects.toThrow(/^JWT_PRIVATE_KEYS: shares no key with the API processes already on these stores/);
+  });
+
   it('accepts PEM keys, newest first', async () => {
-    const pem = createTestKey('pem').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const pem = createTestKey().privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: pem.replaceAll('\n', '\\n'), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
     const { signingKeys } = await resolveIn(config);
     expect(signingKeys).toHaveLength(1);
@@ -246,9 +278,37 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({ TRUST_PROXY: value, NODE_ENV: 'production' }).trustProxy).toEqual(expected);
   });
 
-  it.each(['proxy.internal', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '1.2.3', 'on,10.0.0.1'])('refuses %j with one line naming it', (value) => {
+  it.each(['proxy.internal', '10.0.0.1/8/8', '1.2.3', '010.0.0.1', 'on,10.0.0.1'])('refuses %j with one line naming it', (value) => {
     expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY: expected off, a hop count .*$/);
   });
+
+  // What Express's parser (proxy-addr) refuses at start, refused by the same parser, in one line.
+  it.each(['10.0.0.0/33', '::1/129', '0.0.0.0/0', '::/0', '10.0.0.0/0.0.0.0', '10.0.0.0/255.0.255.0', 'loopback, 10.0.0.0/0'])(
+    'refuses %j, which proxy-addr would refuse, with one line naming it',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY: invalid range on address: [^\n]*expected off, a hop count [^\n]*$/);
+    },
+  );
+
+  it.each([
+    ['0.0.0.0/1,128.0.0.0/1', 'IPv4'],
+    ['0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/1, loopback', 'IPv4'],
+    ['::ffff:0.0.0.0/97, ::ffff:128.0.0.0/97', 'IPv4'],
+    ['::ffff:0.0.0.0/96', 'IPv4'],
+    ['::/1, 8000::/1', 'IPv6'],
+  ])('refuses %j in production: it trusts every %s address', (value, family) => {
+    const load = () => loadConfig({ NODE_ENV: 'production', TRUST_PROXY: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(new RegExp(`^TRUST_PROXY: the list trusts every ${family} address, so any client could pick its IP [^\n]*$`));
+    expect(configWarnings(loadConfig({ TRUST_PROXY: value })).join('\n')).toMatch(new RegExp(`^TRUST_PROXY: the list trusts every ${family} address`, 'm'));
+  });
+
+  it.each(['0.0.0.0/1', '0.0.0.0/1,128.0.0.0/2', '10.0.0.0/8,::/1', '::/1,8000::/2', 'loopback,linklocal,uniquelocal'])(
+    'takes %j in production: some addresses stay untrusted',
+    (value) => {
+      expect(loadConfig({ NODE_ENV: 'production', TRUST_PROXY: value }).trustProxy).toEqual(value.split(',').map((part) => part.trim()));
+    },
+  );
 
   it.each(['on', 'true', 'yes', 'ON'])('refuses %j (trust every hop) in production, naming the variable', (value) => {
     const load = () => loadConfig({ NODE_ENV: 'production', TRUST_PROXY: value });
@@ -259,7 +319,7 @@ describe('TRUST_PROXY', () => {
   it('accepts on in development with a warning', () => {
     const config = loadConfig({ TRUST_PROXY: 'on' });
     expect(config.trustProxy).toBe(true);
-    expect(configWarnings(config).join('\n')).toMatch(/^TRUST_PROXY=on trusts every hop: any client can pick its IP/m);
+    expect(configWarnings(config).join('\n')).toMatch(/^TRUST_PROXY: on trusts every hop: any client can pick its IP/m);
     expect(configWarnings(loadConfig({ TRUST_PROXY: '1' }))).toEqual([]);
   });
 });
@@ -298,7 +358,7 @@ describe('configuration errors and credentials', () => {
   });
 
   it('knows the credentials of the environment, valid or not, to mask them in any error', () => {
-    const pem = createTestKey('leak').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const pem = createTestKey().privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const secrets = secretValues({
       DATABASE_URL: `postgres://app:${password}@db internal/app`,
       REDIS_URL: `redis://:${password}2@cache/0?password=${password}3`,

@@ -6,7 +6,7 @@ import { parseSetCookie } from './support/test-client';
 import { createTestKey, keysEnv } from './support/tokens';
 
 const csrfModes = authModes.filter((mode) => modeTraits[mode].csrf);
-const secrets = { SESSION_SECRET: 'a-session-secret-of-at-least-32-characters', JWT_PRIVATE_KEYS: keysEnv(createTestKey('csrf-test')) };
+const secrets = { SESSION_SECRET: 'a-session-secret-of-at-least-32-characters', JWT_PRIVATE_KEYS: keysEnv(createTestKey()) };
 
 describe.each(csrfModes)('CSRF tokens before login in %s mode', (mode) => {
   const t = useTestApp(mode, { env: secrets });

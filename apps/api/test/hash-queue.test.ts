@@ -3,7 +3,7 @@ import type { Response } from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHashQueue, defaultHashQueueLimits } from '../src/auth/hash-queue';
 import { hashQueue } from '../src/auth/passwords';
-import { AppError } from '../src/http/app-error';
+import { AppError } from '../src/errors';
 import { uniqueEmail, useTestApp } from './support/test-app';
 
 /** A task the test finishes by hand. */

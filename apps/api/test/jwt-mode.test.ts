@@ -12,8 +12,8 @@ const expectError = (res: Response, status: number, code: ErrorCode) => {
   expect(ErrorBody.parse(res.body).error.code).toBe(code);
 };
 
-const current = createTestKey('key-2026-11');
-const previous = createTestKey('key-2026-10');
+const current = createTestKey();
+const previous = createTestKey();
 
 describe('jwt mode: tokens at login', () => {
   const t = useTestApp('jwt', { env: { JWT_PRIVATE_KEYS: keysEnv(current, previous) } });
@@ -89,7 +89,7 @@ describe.each(tokenModes)('%s mode: forged and broken access tokens', (mode) => 
         return `${header}.${body}.${signature}`;
       },
     ],
-    ['an unknown kid', (_token: string, payload: Record<string, unknown>) => signAccessToken(createTestKey('nobody-knows'), payload)],
+    ['an unknown kid', (_token: string, payload: Record<string, unknown>) => signAccessToken(createTestKey(), payload)],
     ['a key that is not ours under our kid', (_token: string, payload: Record<string, unknown>) => signAccessToken(stranger, payload)],
     ['a tampered payload', (token: string, payload: Record<string, unknown>) => tamperedToken(token, { ...payload, sub: 'someone-else' })],
     ['nbf in the future', (_token: string, payload: Record<string, unknown>) => signAccessToken(current, { ...payload, nbf: now() + 120 })],

@@ -14,7 +14,7 @@ describe.each(authModes)(`a restart of the API in %s mode on the ${storageSetup}
   it('keeps logins, and keeps refusing the ones revoked before it', async () => {
     const dataDir = await createDataDir();
     dirs.push(dataDir);
-    const env = { JWT_PRIVATE_KEYS: keysEnv(createTestKey('restart')) };
+    const env = { JWT_PRIVATE_KEYS: keysEnv(createTestKey()) };
     const first = await startTestApp(mode, { dataDir, env });
     const kept = await first.newUser('Kept');
     const ended = await first.newUser('Ended');

@@ -1,7 +1,7 @@
 import { ErrorBody, paths } from '@authbench/contract';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../src/http/app-error';
+import { StoreUnavailableError } from '../src/errors';
 import type { Storage } from '../src/storage/storage';
 import { accessTokenCarrier, tokenModes } from './support/access-token';
 import { useTestApp } from './support/test-app';

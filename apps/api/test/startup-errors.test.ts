@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Starts the API with `env`, expecting it to stop: its exit code and everything it printed. */
-async function startFailing(env: Record<string, string>) {
+async function startFailing(env: Record<string, string>, killAfterMs = 20_000) {
   const dataDir = await createDataDir();
   dataDirs.push(dataDir);
   const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
@@ -35,11 +37,42 @@ async function startFailing(env: Record<string, string>) {
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+describe('a setting its consumer would refuse or misread stops the start in one line naming it, never a stack trace', () => {
+  it.each([
+    ['TRUST_PROXY', { TRUST_PROXY: '0.0.0.0/0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '::/0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/0.0.0.0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/255.0.255.0' }],
+    ['TRUST_PROXY', { NODE_ENV: 'production', TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1' }],
+    ['SESSION_IDLE_MINUTES', { SESSION_IDLE_MINUTES: '0.001' }],
+    ['REFRESH_TOKEN_TTL', { REFRESH_TOKEN_TTL: '60d' }],
+  ])('%s (%o)', async (name, env) => {
+    const { code, stdout, stderr } = await startFailing(env);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^authbench: ${name}: `))]);
+    expect(stdout).toBe('');
+  });
+
+  // This one gets as far as listening (storage open, secrets resolved): slow on a busy machine.
+  it('a port in use: one line naming PORT', { timeout: 90_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const { code, stderr } = await startFailing({ PORT: String(port) }, 80_000);
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^authbench: PORT: 127\\.0\\.0\\.1:${port} is in use`))]);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});
 
 describe('start-up errors never print a credential', () => {
   it.each([

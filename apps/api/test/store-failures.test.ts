@@ -5,7 +5,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app';
 import { loadConfig } from '../src/config';
-import { StoreUnavailableError } from '../src/http/app-error';
+import { StoreUnavailableError } from '../src/errors';
 import { openStorage } from '../src/storage';
 import type { Storage } from '../src/storage/storage';
 import { createDataDir } from './support/test-app';

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createAccessTokens } from '../src/auth/access-tokens';
 import { parseSigningKeys } from '../src/auth/signing-keys';
 import { createVerifiedTokenCache } from '../src/auth/verified-token-cache';
-import { AppError } from '../src/http/app-error';
+import { AppError } from '../src/errors';
 import { createClock } from './support/test-app';
 import { createTestKey, decodeParts, keysEnv, signAccessToken, tamperedToken } from './support/tokens';
 
@@ -65,8 +65,8 @@ describe('the verified-token cache', () => {
 });
 
 describe('access-token verification with the cache', () => {
-  const key = createTestKey('cache-test');
-  const stranger = createTestKey('cache-test'); // same kid, another key
+  const key = createTestKey();
+  const stranger = createTestKey(key.jwk.kid); // our kid, another key
   const [signingKey] = parseSigningKeys(keysEnv(key));
   const setup = () => {
     const clock = createClock(1_700_000_000_000);

@@ -17,6 +17,26 @@ export type CookieInfo = z.infer<typeof CookieInfo>;
 
 const Seconds = z.number().int().positive();
 
+/** Where a page and the API live relative to each other, as browsers decide SameSite and third-party cookies. */
+export const Topology = z.enum(['same-origin', 'same-site', 'cross-site']);
+export type Topology = z.infer<typeof Topology>;
+
+/**
+ * How the API sees the page that asked, so that the SPA need not judge sites itself: the page's
+ * origin (the request's Origin; browsers send none with a same-origin GET, and `null` from an
+ * opaque origin), the API's own origin as the request reached it, and the sites of both, by the
+ * Public Suffix List and with the scheme, as browsers compare them (a.github.io and b.github.io
+ * are two sites).
+ */
+export const PageDeployment = z.object({
+  topology: Topology,
+  pageOrigin: z.string(),
+  pageSite: z.string(),
+  apiOrigin: z.string(),
+  apiSite: z.string(),
+});
+export type PageDeployment = z.infer<typeof PageDeployment>;
+
 /**
  * The live configuration of one API: what the SPA needs to pick its transport, and what the
  * comparison shows instead of prose. Fields that do not apply to a mode are absent.
@@ -34,6 +54,8 @@ export const ConfigResponse = z.object({
   sessionAbsoluteSeconds: Seconds.optional(),
   /** Modes whose unsafe requests carry a CSRF token: the header that carries it. */
   csrfHeader: z.string().optional(),
+  /** Where the page that asked lives relative to this API, as the API sees it. */
+  deployment: PageDeployment,
   /** jwt-dpop mode: how proofs are checked (DPOP_NONCE, DPOP_PROOF_WINDOW). */
   dpop: z
     .object({

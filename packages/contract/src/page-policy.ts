@@ -13,6 +13,12 @@
 // both Chromium (as Playwright runs it) and Firefox ESR 153 then sent nothing to the API within
 // minutes, where with report-uri alone each sends every report at once (docs/csp.md).
 
+/**
+ * An API at the page's own origin (`/api` beside the SPA, the same-origin deployment): what a
+ * production build calls when VITE_API_URLS is not set. The policy allows it as 'self'.
+ */
+export const ownOrigin = 'own-origin';
+
 /** Where the API takes violation reports (the contract's `paths.cspReports`). */
 export const cspReportPath = '/api/csp-reports';
 /** The lab's page of injection sinks, served by the SPA's server in builds that hold the lab. */
@@ -29,7 +35,7 @@ export function labSinkPageUrl(query: Record<string, string>, withPolicy: boolea
 }
 
 export interface PagePolicyOptions {
-  /** The APIs the SPA calls (VITE_API_URLS): connect-src lists exactly their origins; the first takes the reports. */
+  /** The APIs the SPA calls (VITE_API_URLS, or `ownOrigin`): connect-src lists exactly their origins; the first takes the reports. */
   apiUrls: readonly string[];
   /** A build with the evidence lab (development, VITE_LAB=1): its attacker's site. */
   lab?: { attackerUrl: string } | undefined;
@@ -99,9 +105,10 @@ function allowancesOf({ lab, dev }: PagePolicyOptions): Allowance[] {
 
 /** The Content-Security-Policy header value for these options. */
 export function contentSecurityPolicy(options: PagePolicyOptions): string {
-  const apiOrigins = [...new Set(options.apiUrls.map(originOf))];
+  const apiOrigins = [...new Set(options.apiUrls.map((url) => (url === ownOrigin ? "'self'" : originOf(url))))];
   const extra = (directive: string) => allowancesOf(options).filter((allowance) => allowance.directive === directive).map((allowance) => allowance.source);
-  const reportUri = apiOrigins[0] && `${options.apiUrls[0]!.replace(/\/+$/, '')}${cspReportPath}`;
+  const firstApi = options.apiUrls[0];
+  const reportUri = firstApi && (firstApi === ownOrigin ? cspReportPath : `${firstApi.replace(/\/+$/, '')}${cspReportPath}`);
   const connect = [...new Set([...apiOrigins, ...extra('connect-src')])];
   const directives: [string, ...string[]][] = [
     ['default-src', "'self'"],

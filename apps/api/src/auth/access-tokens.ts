@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AccessTokenClaims, type TokenResponse } from '@authbench/contract';
 import jwt from 'jsonwebtoken';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import type { SigningKey } from './signing-keys';
 import { createVerifiedTokenCache, defaultVerifiedTokenCacheSize } from './verified-token-cache';
 

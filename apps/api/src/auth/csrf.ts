@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { csrfHeader, endpointList } from '@authbench/contract';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import { credentialCookie } from '../http/cookies';
 import { randomToken, safeEqual } from './tokens';
 

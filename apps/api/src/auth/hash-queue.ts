@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 
 export interface HashQueueLimits {
   /** Hashes computed at once. */

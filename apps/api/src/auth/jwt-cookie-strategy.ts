@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { credentialCookie } from '../http/cookies';
 import type { AccessTokens } from './access-tokens';
 import { createCsrfProtection } from './csrf';
-import { deriveKeys } from './derive-keys';
+import { deriveFromSigningKeys } from './signing-keys';
 import type { AuthDeps, AuthStrategy } from './strategy';
 import { createTokenStrategy, type TokenTransfer } from './token-strategy';
 
@@ -23,10 +23,7 @@ function cookieTransfer({ config, secrets, now }: AuthDeps, tokens: AccessTokens
   const read = (req: Request) => cookie.read(req);
 
   const csrf = createCsrfProtection({
-    keys: deriveKeys(
-      'csrf',
-      secrets.signingKeys.map((key) => key.privateKey.export({ format: 'der', type: 'pkcs8' })),
-    ),
+    keys: deriveFromSigningKeys('csrf', secrets.signingKeys),
     config,
     // A genuine token names its login even once expired (a refresh keeps the sid, and so the
     // CSRF token); it need not still be valid, since authentication is checked after routing.

@@ -1,8 +1,8 @@
 import { dpopHeader, dpopNonceHeader } from '@authbench/contract';
 import type { Request } from 'express';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import { createKeyBinding } from './dpop/key-binding';
-import { deriveKeys } from './derive-keys';
+import { deriveFromSigningKeys } from './signing-keys';
 import type { AuthDeps, AuthStrategy } from './strategy';
 import { createTokenStrategy, type TokenTransfer } from './token-strategy';
 
@@ -26,12 +26,11 @@ function readDpop(req: Request): string | undefined {
  * a token carries a proof signed by that key, which script can use but cannot export.
  */
 function dpopTransfer({ config, secrets, storage, now }: AuthDeps): TokenTransfer {
-  // The private scalar, not an encoding of it: every process with the same key makes the same nonces.
-  const scalar = secrets.signingKeys.map((key) => Buffer.from(key.privateKey.export({ format: 'jwk' }).d ?? '', 'base64url'));
   const binding = createKeyBinding({
     publicOrigin: config.publicOrigin,
     windowSeconds: config.dpopProofWindowSeconds,
-    nonceKey: config.dpopNonce ? deriveKeys('dpop-nonce', scalar.slice(0, 1))[0] : undefined,
+    // From the signing key's scalar: every process with the same key makes the same nonces.
+    nonceKey: config.dpopNonce ? deriveFromSigningKeys('dpop-nonce', secrets.signingKeys.slice(0, 1))[0] : undefined,
     replays: storage.proofReplays,
     now,
     readToken: readDpop,

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import type { AuthDeps, AuthStrategy } from './strategy';
 import { createTokenStrategy, type TokenTransfer } from './token-strategy';
 

@@ -1,7 +1,7 @@
 import { csrfHeader, type SessionInfo } from '@authbench/contract';
 import type { Request } from 'express';
 import session from 'express-session';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import { credentialCookie } from '../http/cookies';
 import { expiryOf, publicSessionId } from '../storage/session-store';
 import { createCsrfProtection } from './csrf';

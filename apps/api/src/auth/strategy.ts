@@ -2,7 +2,7 @@ import type { AccessTokenClaims, AuthMode, ConfigResponse, EndpointName, LoginRe
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { Secrets } from '../secrets';
+import type { Secrets } from './secrets';
 import type { Storage } from '../storage/storage';
 
 export interface AuthContext {
@@ -24,7 +24,8 @@ export interface AuthStrategy {
   readonly beforeRoutes: RequestHandler[];
   /** The mode's own endpoints (csrf, refresh, jwks): the contract says which a mode has. */
   readonly handlers: Partial<Record<EndpointName, RequestHandler>>;
-  readonly publicConfig: ConfigResponse;
+  /** What the mode says of itself in GET /api/config (the route adds where the asking page lives). */
+  readonly publicConfig: Omit<ConfigResponse, 'deployment'>;
   /** The caller's login, or throws 401 with the mode's code. */
   authenticate(req: Request, res: Response): Promise<AuthContext>;
   signIn(req: Request, res: Response, user: User): Promise<LoginResponse>;

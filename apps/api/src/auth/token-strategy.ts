@@ -1,6 +1,6 @@
 import { endpoints, type AuthMode, type ConfigResponse, type CookieInfo, type EndpointName, type LoginResponse, type RefreshResponse, type SessionInfo, type TokenResponse, type User } from '@authbench/contract';
 import type { Request, RequestHandler, Response } from 'express';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import { credentialCookie } from '../http/cookies';
 import { userAgentOf } from './session-strategy';
 import { createAccessTokens, type AccessTokens } from './access-tokens';

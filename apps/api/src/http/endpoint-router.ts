@@ -1,8 +1,6 @@
 import { endpoints, type AuthMode, type Endpoint, type EndpointName } from '@authbench/contract';
 import type { Express, RequestHandler } from 'express';
-import type { AuthStrategy } from '../auth/strategy';
-import { AppError } from './app-error';
-import { requireAuth } from './require-auth';
+import { AppError } from '../errors';
 
 export type EndpointHandlers = Partial<Record<EndpointName, RequestHandler | RequestHandler[]>>;
 
@@ -22,16 +20,16 @@ const validParams =
  * the API answers and the OpenAPI document it serves cannot drift apart: a missing handler, or one
  * for an endpoint the mode does not have, stops the start. The app routes strictly and
  * case-sensitively (createExpressBase): `/api/auth/refresh/` or `/api/auth/REFRESH` is another
- * path, and a 404 (SPEC §4).
+ * path, and a 404 (SPEC §4). `authenticated` runs before the handlers of the endpoints the contract
+ * marks as authenticated: this floor knows that a login is needed, not how a mode proves one.
  */
-export function registerEndpoints(router: Express, mode: AuthMode, auth: AuthStrategy, handlers: EndpointHandlers): void {
+export function registerEndpoints(router: Express, mode: AuthMode, authenticated: RequestHandler, handlers: EndpointHandlers): void {
   if (!router.enabled('strict routing') || !router.enabled('case sensitive routing')) {
     throw new Error('the app must route strictly and case-sensitively');
   }
   for (const name of Object.keys(handlers) as EndpointName[]) {
     if (!endpoints[name].modes.includes(mode)) throw new Error(`a handler for ${name}, which ${mode} mode does not have`);
   }
-  const authenticated = requireAuth(auth);
   for (const [name, endpoint] of Object.entries(endpoints) as [EndpointName, Endpoint][]) {
     if (!endpoint.modes.includes(mode)) continue;
     const handler = handlers[name];

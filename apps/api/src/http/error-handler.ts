@@ -1,6 +1,6 @@
 import { statusOf } from '@authbench/contract';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, StoreUnavailableError } from './app-error';
+import { AppError, StoreUnavailableError } from '../errors';
 
 // body-parser's error types, mapped to the contract's codes.
 const bodyErrorCodes = {

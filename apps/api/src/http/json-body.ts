@@ -1,7 +1,7 @@
 import { endpointList } from '@authbench/contract';
 import express, { type RequestHandler } from 'express';
 import { hasBody, TypeIs } from 'type-is';
-import { AppError } from './app-error';
+import { AppError } from '../errors';
 
 export const maxBodyBytes = 10_240;
 

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import type { RateLimit, RateLimitStore } from '../storage/rate-limit-store';
-import { AppError } from './app-error';
+import { AppError } from '../errors';
 import { clientOf, rateLimited } from './rate-limited';
 
 // How long an attempt waits for others in flight to settle before it is told to come back.

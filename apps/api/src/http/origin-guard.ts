@@ -1,6 +1,6 @@
 import { endpointsOf, modeTraits, type AuthMode } from '@authbench/contract';
 import type { RequestHandler } from 'express';
-import { AppError } from './app-error';
+import { AppError } from '../errors';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError } from './app-error';
+import { AppError } from '../errors';
 
 /** Validates a request body against a contract schema: the parsed value, or 400 validation_failed. */
 export function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

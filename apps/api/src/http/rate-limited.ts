@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { AppError } from './app-error';
+import { AppError } from '../errors';
 
 /**
  * The client that a limit counts: its IP (the socket's, or per TRUST_PROXY), and an IPv6 client

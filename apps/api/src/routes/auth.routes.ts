@@ -2,12 +2,12 @@ import { endpoints } from '@authbench/contract';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import type { AuthStrategy } from '../auth/strategy';
 import type { Config } from '../config';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import type { EndpointHandlers } from '../http/endpoint-router';
 import { loginLimiter } from '../http/login-limiter';
 import { parse } from '../http/parse';
 import { limitRegistrations } from '../http/register-limiter';
-import { authOf } from '../http/require-auth';
+import { authOf } from './require-auth';
 import type { Storage } from '../storage/storage';
 import { toUser } from '../storage/user-store';
 

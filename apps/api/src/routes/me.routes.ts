@@ -1,15 +1,16 @@
 import { endpoints } from '@authbench/contract';
 import type { Response } from 'express';
-import { AppError } from '../http/app-error';
+import { AppError } from '../errors';
 import type { EndpointHandlers } from '../http/endpoint-router';
 import { parse } from '../http/parse';
-import { authOf } from '../http/require-auth';
+import { authOf } from './require-auth';
 import type { Storage } from '../storage/storage';
-import { toUser, type UserRecord } from '../storage/user-store';
+import { toUser, type VersionedUser } from '../storage/user-store';
 
 /** The caller, and how they are logged in (never the credential itself). */
-const answer = (res: Response, user: UserRecord | undefined) => {
-  if (!user) throw new AppError('unauthenticated');
+const answer = (res: Response, found: VersionedUser | undefined) => {
+  if (!found) throw new AppError('unauthenticated');
+  const { user } = found;
   const { sessionId, claims } = authOf(res);
   res.json({ user: toUser(user), login: { sessionId, ...(claims && { claims }) } });
 };

@@ -1,7 +1,8 @@
-import { createOpenApiDocument, type HealthResponse } from '@authbench/contract';
+import { createOpenApiDocument, type ConfigResponse, type HealthResponse } from '@authbench/contract';
 import type { AuthStrategy } from '../auth/strategy';
 import type { Config } from '../config';
 import type { EndpointHandlers } from '../http/endpoint-router';
+import { pageDeploymentOf } from '../http/page-deployment';
 import type { Storage } from '../storage/storage';
 
 const checkTimeoutMs = 1500;
@@ -29,8 +30,9 @@ export function metaHandlers(auth: AuthStrategy, storage: Storage, config: Confi
         : { status: 'degraded', authMode: auth.mode, checks };
       res.status(body.status === 'ok' ? 200 : 503).json(body);
     },
-    config(_req, res) {
-      res.json(auth.publicConfig);
+    config(req, res) {
+      const body: ConfigResponse = { ...auth.publicConfig, deployment: pageDeploymentOf(req, config.publicOrigin) };
+      res.json(body);
     },
     openapi(_req, res) {
       res.json(openapi);

@@ -64,7 +64,17 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0003_dpop_binding': {
+  '0003_user_version': {
+    async up(db: Kysely<unknown>) {
+      // Written by every change of a user (user-store.ts), so that of two writes racing to the
+      // cache the later one in the database wins there too.
+      await db.schema
+        .alterTable('users')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+  '0004_dpop_binding': {
     async up(db: Kysely<unknown>) {
       // jwt-dpop mode: the RFC 7638 thumbprint of the key a family is bound to; null in other modes.
       await db.schema.alterTable('refresh_families').addColumn('jkt', 'text').execute();

@@ -1,6 +1,6 @@
 import { createClient, ErrorReply } from 'redis';
 import type { Logger } from 'pino';
-import { StoreUnavailableError } from '../http/app-error';
+import { StoreUnavailableError } from '../errors';
 import { redactUrl } from '../redact';
 
 const createResp3Client = (options: Parameters<typeof createClient>[0]) => createClient({ ...options, RESP: 3 });

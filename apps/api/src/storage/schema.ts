@@ -1,4 +1,4 @@
-import type { ColumnType, Generated as _Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -8,6 +8,8 @@ export interface UsersTable {
   name: string;
   password_hash: string;
   created_at: Timestamp;
+  /** One more at every write of the row: what orders two writes for the caches (user-cache.ts). */
+  version: Generated<number>;
 }
 
 export interface RefreshFamiliesTable {

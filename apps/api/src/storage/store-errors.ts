@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../http/app-error';
+import { StoreUnavailableError } from '../errors';
 
 const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED']);
 const connectionMessages = /connection terminated|connection timeout|timeout exceeded|query read timeout|not queryable|client was closed|pool .*ended|socket closed|the client is closed/i;

@@ -1,20 +1,24 @@
+import type { User } from '@authbench/contract';
 import { LruMap } from '../lru-map';
 import type { RedisConnection } from './redis-client';
-import type { UserRecord, UserStore } from './user-store';
+import { defineRedisScript } from './redis-scripts';
+import { toUser, type UserStore, type VersionedUser } from './user-store';
 
-/** Enough for every active user of a busy process: ~10,000 × ~400 bytes. */
+/** Enough for every active user of a busy process: ~10,000 × ~200 bytes. */
 const maxEntries = 10_000;
 
 /**
- * Where user records are remembered between requests. `read` marks the start of a database read
- * whose answer `fill` may remember; `change` wraps every write, so that no fill from a read that
- * overlapped it can put the old record back.
+ * Where users read by id are remembered between requests: only what those reads answer (the
+ * public fields, never the password hash, which only a login reads, by email, from the database).
+ * `read` marks the start of a database read whose answer `fill` may remember; `change` wraps every
+ * write, so that neither a fill from a read that overlapped it nor an older write can leave its
+ * user behind in the cache.
  */
 export interface UserCache {
-  get(id: string): Promise<UserRecord | undefined>;
+  get(id: string): Promise<VersionedUser | undefined>;
   read(): number;
-  fill(user: UserRecord, readStartedAt: number): Promise<void>;
-  change<T extends UserRecord | undefined>(id: string, write: () => Promise<T>): Promise<T>;
+  fill(entry: VersionedUser, readStartedAt: number): Promise<void>;
+  change(id: string, write: () => Promise<VersionedUser | undefined>): Promise<VersionedUser | undefined>;
 }
 
 /**
@@ -28,9 +32,9 @@ export function withUserCache(users: UserStore, cache: UserCache): UserStore {
       const cached = await cache.get(id);
       if (cached) return cached;
       const startedAt = cache.read();
-      const user = await users.findById(id);
-      if (user) await cache.fill(user, startedAt);
-      return user;
+      const found = await users.findById(id);
+      if (found) await cache.fill(found, startedAt);
+      return found;
     },
     updateName: (id, name) => cache.change(id, () => users.updateName(id, name)),
   };
@@ -42,22 +46,22 @@ export function withUserCache(users: UserStore, cache: UserCache): UserStore {
  * change, as the session read cache does.
  */
 export function createMemoryUserCache(): UserCache {
-  const entries = new LruMap<string, UserRecord>(maxEntries);
+  const entries = new LruMap<string, VersionedUser>(maxEntries);
   let generation = 0;
   return {
     get: (id) => Promise.resolve(entries.get(id)),
     read: () => generation,
-    fill(user, readStartedAt) {
-      if (readStartedAt === generation) entries.set(user.id, user);
+    fill(entry, readStartedAt) {
+      if (readStartedAt === generation) entries.set(entry.user.id, entry);
       return Promise.resolve();
     },
     async change(id, write) {
       generation += 1;
       entries.delete(id);
       try {
-        const user = await write();
-        if (user) entries.set(id, user);
-        return user;
+        const written = await write();
+        if (written) entries.set(id, written);
+        return written;
       } finally {
         generation += 1;
       }
@@ -68,16 +72,53 @@ export function createMemoryUserCache(): UserCache {
 const ttlSeconds = 600;
 
 /**
- * For API processes that share their stores: user records in Redis, read through the client's
- * RESP3 client-side cache (CLIENT TRACKING), so a hit is local, and a change written through any
- * process invalidates every other's copy within milliseconds, pushed by Redis itself. While the
- * connection is down node-redis empties that cache and reads fail over to the database: no stale
- * answer is ever used. A fill never overwrites (SET NX), so a read that raced a change cannot put
- * the old record back; a change clears the record before the database write and sets it after.
+ * Stores a user unless the cache already holds the same or a later version of it, in one step:
+ * of two writers (or a reader and a writer) racing to the cache, the later database write wins
+ * whichever reaches Redis last. KEYS[1] the user; ARGV: version, entry (JSON), time to live (s).
+ */
+const putIfNewer = defineRedisScript(`
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, stored = pcall(cjson.decode, current)
+  if ok and type(stored) == 'table' and tonumber(stored.version) and tonumber(stored.version) >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+`);
+
+/** What a cached entry must hold to be used: anything else (an older format) is a miss. */
+const isEntry = (value: unknown): value is VersionedUser => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { user, version } = value as Partial<VersionedUser>;
+  return typeof version === 'number' && typeof user === 'object' && typeof (user as Partial<User> | null)?.id === 'string';
+};
+
+/**
+ * For API processes that share their stores: users in Redis, read through the client's RESP3
+ * client-side cache (CLIENT TRACKING), so a hit is local, and a change written through any process
+ * invalidates every other's copy within milliseconds, pushed by Redis itself. While the connection
+ * is down node-redis empties that cache and reads fail over to the database: no stale answer is
+ * ever used. Entries carry their row's version and are only ever replaced by a later one
+ * (putIfNewer), so neither a late fill nor a late write puts an older user back; a change clears
+ * the entry before the database write, so that a write Redis cannot hear about does not happen.
  */
 export function createRedisUserCache(redis: RedisConnection, keyPrefix: string): UserCache {
-  const key = (id: string) => `${keyPrefix}user:${id}`;
-  const parse = (raw: string | null): UserRecord | undefined => (raw === null ? undefined : (JSON.parse(raw) as UserRecord));
+  // `profile:`, not the `user:` of the entries that held whole records (hash included): those are
+  // never read again, and expire.
+  const key = (id: string) => `${keyPrefix}profile:${id}`;
+  const parse = (raw: string | null): VersionedUser | undefined => {
+    if (raw === null) return undefined;
+    try {
+      const value: unknown = JSON.parse(raw);
+      return isEntry(value) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const put = ({ user, version }: VersionedUser) =>
+    redis
+      .run((client) => putIfNewer.run(client, [key(user.id)], [String(version), JSON.stringify({ version, user: toUser(user) }), String(ttlSeconds)]))
+      .catch(() => undefined); // absent, the user is read from the database again
   return {
     async get(id) {
       try {
@@ -87,19 +128,15 @@ export function createRedisUserCache(redis: RedisConnection, keyPrefix: string):
       }
     },
     read: () => 0,
-    async fill(user) {
-      await redis.run((client) => client.set(key(user.id), JSON.stringify(user), { condition: 'NX', expiration: { type: 'EX', value: ttlSeconds } })).catch(() => undefined);
+    async fill(entry) {
+      await put(entry);
     },
     async change(id, write) {
       // Cleared first: if this fails the write does not happen (503), so no copy goes stale.
       await redis.run((client) => client.del(key(id)));
-      const user = await write();
-      if (user) {
-        await redis
-          .run((client) => client.set(key(id), JSON.stringify(user), { expiration: { type: 'EX', value: ttlSeconds } }))
-          .catch(() => undefined); // absent, the record is read from the database again
-      }
-      return user;
+      const written = await write();
+      if (written) await put(written);
+      return written;
     },
   };
 }

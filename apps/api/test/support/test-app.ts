@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { openStorage } from '../../src/storage';
 import type { Storage } from '../../src/storage/storage';
 import { dropNamespaces, newNamespace, sharedStores } from './namespaces';
+import { givenSecrets, leaksOfNamespace } from './redis-values';
 import { createClient, type ClientOptions, type TestClient } from './test-client';
 
 export const allowedOrigin = 'http://localhost:5173';
@@ -122,9 +123,13 @@ export async function startTestApp(mode: AuthMode, options: TestAppOptions = {})
     async close() {
       await app.close();
       await own?.close();
+      // Every test app of the distributed run: nothing it left in Redis holds a password hash, the
+      // suite's password or a secret of its database (SPEC: secrets only where they are needed).
+      const leaks = stores && namespace ? await leaksOfNamespace(stores, namespace, givenSecrets(config.sessionSecrets, config.jwtPrivateKeys)) : [];
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
       // The namespace lives as long as the data directory (a restart test reuses both).
       if (stores && namespace && !options.namespace && !options.dataDir) await dropNamespaces(stores, [namespace]);
+      if (leaks.length > 0) throw new Error(`Redis values that hold what they should not:\n${leaks.join('\n')}`);
     },
   };
   return testApp;

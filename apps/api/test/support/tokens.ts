@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export interface TestKey {
@@ -7,10 +7,19 @@ export interface TestKey {
   publicPem: string;
 }
 
-export function createTestKey(kid: string): TestKey {
+/** The kid the API gives a key: its RFC 7638 thumbprint, whatever the key's encoding says. */
+export const thumbprintOf = (jwk: JsonWebKey) =>
+  createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
+
+/**
+ * A new P-256 key. `impersonate`: the kid another key goes by, which this key's JWK then claims
+ * (the API ignores a JWK's kid, but a forger's token header may carry it).
+ */
+export function createTestKey(impersonate?: string): TestKey {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' });
   return {
-    jwk: { ...privateKey.export({ format: 'jwk' }), kid },
+    jwk: { ...jwk, kid: impersonate ?? thumbprintOf(jwk) },
     privateKey,
     publicPem: createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString(),
   };

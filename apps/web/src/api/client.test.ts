@@ -1,6 +1,7 @@
 import { MeResponse, authModes, paths, type AuthMode } from '@authbench/contract';
 import { describe, expect, it } from 'vitest';
 import { NetworkDown, createFakeAdapter, errorReply } from '../test/fake-server';
+import { crossSite, sameOrigin } from '../test/deployment';
 import { ApiError } from './api-error';
 import { createApi, fetchApiConfig, type AuthEvent } from './client';
 
@@ -18,7 +19,7 @@ describe('api client', () => {
   it.each(authModes)('reads %s mode from GET /api/config and builds the matching transport', async (mode) => {
     const fake = createFakeAdapter((request) =>
       request.path === paths.config
-        ? { status: 200, body: { authMode: mode, accessTokenTtlSeconds: 300, cookies: [] } }
+        ? { status: 200, body: { authMode: mode, accessTokenTtlSeconds: 300, cookies: [], deployment: sameOrigin } }
         : errorReply(404, 'not_found'),
     );
     const config = await fetchApiConfig('http://api.test', { adapter: fake.adapter });
@@ -32,7 +33,7 @@ describe('api client', () => {
 
   it('parses responses with the contract schema, so drift fails loudly', async () => {
     const fake = createFakeAdapter(() => ({ status: 200, body: { user: { id: 1 } } }));
-    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [] }, adapter: fake.adapter });
+    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [], deployment: sameOrigin }, adapter: fake.adapter });
 
     await expect(api.get(paths.me, MeResponse)).rejects.toMatchObject({ code: 'invalid_response', status: 200 });
   });
@@ -45,7 +46,7 @@ describe('api client', () => {
           })
         : { ...errorReply(429, 'rate_limited'), headers: { 'retry-after': '120' } },
     );
-    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'jwt', cookies: [] }, adapter: fake.adapter });
+    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'jwt', cookies: [], deployment: sameOrigin }, adapter: fake.adapter });
 
     const validation = await api.register({ email: 'a@b.test', password: 'short', name: 'A' }).catch((e: unknown) => e);
     expect(validation).toBeInstanceOf(ApiError);
@@ -76,7 +77,7 @@ describe('api client', () => {
     const fake = createFakeAdapter((request) =>
       request.path === paths.me && loggedIn ? { status: 200, body: { user } } : errorReply(401, 'unauthenticated'),
     );
-    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: mode, cookies: [] }, adapter: fake.adapter, openChannel: () => undefined });
+    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: mode, cookies: [], deployment: sameOrigin }, adapter: fake.adapter, openChannel: () => undefined });
     const events: AuthEvent[] = [];
     api.subscribe((event) => events.push(event));
 
@@ -88,18 +89,30 @@ describe('api client', () => {
     expect(events).toEqual([{ type: 'signed-out', reason: 'expired' }]);
   });
 
-  const crossSite = { pageOrigin: 'https://app.example.test', openChannel: () => undefined } as const;
+  const quiet = { openChannel: () => undefined } as const;
   const thirdParty = (name: string) => ({ name, purpose: name, httpOnly: true, secure: true, sameSite: 'none' as const, path: '/', maxAgeSeconds: 600, partitioned: false });
 
   it('says which cookie the browser dropped, and why, when a login is refused for want of the csrf cookie', async () => {
     const fake = createFakeAdapter((request) => (request.path === paths.csrf ? { status: 200, body: { csrfToken: 't' } } : errorReply(403, 'csrf_failed')));
-    const config = { authMode: 'session' as const, cookies: [thirdParty('__Host-sid'), thirdParty('__Host-csrf')], csrfHeader: 'X-CSRF-Token' };
-    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...crossSite });
+    const config = { authMode: 'session' as const, cookies: [thirdParty('__Host-sid'), thirdParty('__Host-csrf')], csrfHeader: 'X-CSRF-Token', deployment: crossSite };
+    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...quiet });
 
     const error = await api.login({ email: 'a@b.test', password: 'long enough' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'cookie_dropped' });
     expect((error as ApiError).message).toMatch(/did not send back the API’s __Host-csrf cookie .*different sites.*not Partitioned: set COOKIE_PARTITIONED=on/);
     expect(fake.calls.filter((call) => call.path === paths.login)).toHaveLength(2); // a fresh token, once more
+  });
+
+  it('takes the API’s word on sites: a.github.io and b.github.io are two sites, though they share two labels', async () => {
+    const fake = createFakeAdapter((request) => (request.path === paths.csrf ? { status: 200, body: { csrfToken: 't' } } : errorReply(403, 'csrf_failed')));
+    // As the API reports it for a page on a.github.io (github.io is a public suffix).
+    const deployment = { topology: 'cross-site', pageOrigin: 'https://a.github.io', pageSite: 'https://a.github.io', apiOrigin: 'https://b.github.io', apiSite: 'https://b.github.io' } as const;
+    const config = { authMode: 'session' as const, cookies: [thirdParty('__Host-sid'), thirdParty('__Host-csrf')], csrfHeader: 'X-CSRF-Token', deployment };
+    const api = createApi({ baseUrl: 'https://b.github.io', config, adapter: fake.adapter, ...quiet });
+
+    expect(api.deployment).toEqual(deployment);
+    const error = await api.login({ email: 'a@b.test', password: 'long enough' }).catch((e: unknown) => e);
+    expect((error as ApiError).message).toMatch(/This page \(https:\/\/a\.github\.io\) and the API \(https:\/\/b\.github\.io\) are on different sites/);
   });
 
   it('ends the login with reason cookie-dropped when the first request after it arrives without the cookie', async () => {
@@ -110,8 +123,8 @@ describe('api client', () => {
           ? { status: 200, body: { user, csrfToken: 't2' } }
           : errorReply(401, 'unauthenticated'),
     );
-    const config = { authMode: 'session' as const, cookies: [thirdParty('__Host-sid')], csrfHeader: 'X-CSRF-Token' };
-    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...crossSite });
+    const config = { authMode: 'session' as const, cookies: [thirdParty('__Host-sid')], csrfHeader: 'X-CSRF-Token', deployment: crossSite };
+    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...quiet });
     const events: AuthEvent[] = [];
     api.subscribe((event) => events.push(event));
 
@@ -129,8 +142,8 @@ describe('api client', () => {
           ? errorReply(401, 'unauthenticated')
           : errorReply(401, 'token_expired'),
     );
-    const config = { authMode: 'jwt' as const, cookies: [thirdParty('__Secure-rt')], refreshTokenTtlSeconds: 600 };
-    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...crossSite });
+    const config = { authMode: 'jwt' as const, cookies: [thirdParty('__Secure-rt')], refreshTokenTtlSeconds: 600, deployment: crossSite };
+    const api = createApi({ baseUrl: 'https://api.other.test', config, adapter: fake.adapter, ...quiet });
     const events: AuthEvent[] = [];
     api.subscribe((event) => events.push(event));
 
@@ -148,7 +161,7 @@ describe('api client', () => {
           ? errorReply(401, 'invalid_credentials')
           : { status: 200, body: { user } },
     );
-    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [] }, adapter: fake.adapter });
+    const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [], deployment: sameOrigin }, adapter: fake.adapter });
     await api.login({ email: 'a@b.test', password: 'whatever1' }).catch(() => undefined);
     for (let i = 0; i < 45; i++) await api.get(paths.me, MeResponse);
 
@@ -156,7 +169,7 @@ describe('api client', () => {
     expect(entries).toHaveLength(40);
     expect(entries[0]).toMatchObject({ method: 'GET', path: paths.me, status: 200, withCredentials: true, authScheme: null, proof: null, csrfHeader: false });
 
-    const early = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [] }, adapter: fake.adapter });
+    const early = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [], deployment: sameOrigin }, adapter: fake.adapter });
     await early.login({ email: 'a@b.test', password: 'whatever1' }).catch(() => undefined);
     expect(early.requests.entries().map(({ method, path, status, csrfHeader, errorCode }) => ({ method, path, status, csrfHeader, errorCode }))).toEqual([
       { method: 'POST', path: paths.login, status: 401, csrfHeader: true, errorCode: 'invalid_credentials' },

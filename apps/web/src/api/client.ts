@@ -11,7 +11,7 @@ import {
 import axios, { isAxiosError, type AxiosAdapter, type AxiosRequestConfig } from 'axios';
 import type { z } from 'zod';
 import { ApiError, errorCodeOf, isApiError, toApiError } from './api-error';
-import { cookieNamed, deploymentOf, whyCookieDrops, type Deployment } from './deployment';
+import { cookieNamed, whyCookieDrops, type Deployment } from './deployment';
 import { browserKeyStore, type DpopKeyStore } from './dpop-key-store';
 import { createJwtCookieTransport } from './jwt-cookie-transport';
 import { createJwtDpopTransport } from './jwt-dpop-transport';
@@ -44,7 +44,7 @@ export interface Api {
   readonly mode: AuthMode;
   readonly config: ConfigResponse;
   readonly requests: RequestLog;
-  /** Where this page and the API live relative to each other (same origin, same site or not). */
+  /** Where this page and the API live relative to each other (same origin, same site or not), as the API sees it. */
   readonly deployment: Deployment;
   get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>>;
   post(path: string, body?: unknown): Promise<void>;
@@ -76,8 +76,6 @@ export interface ApiOptions {
   /** Where a jwt-dpop login's key is kept (IndexedDB in a browser; tests share one between "page loads"). */
   keyStore?: DpopKeyStore;
   now?: () => number;
-  /** This page's origin (tests; the browser's own by default). */
-  pageOrigin?: string;
 }
 
 export interface CreateApiOptions extends ApiOptions {
@@ -133,7 +131,8 @@ export function createApi({ baseUrl, config, ...options }: CreateApiOptions): Ap
   const now = options.now ?? Date.now;
   // Unprefixed: cookieNamed() finds the __Host-/__Secure- variant the API reports.
   const names = cookieNames(false);
-  const deployment = deploymentOf(options.pageOrigin ?? (typeof window === 'undefined' ? baseUrl : window.location.origin), baseUrl);
+  // The API's judgement of sites (the Public Suffix List), never this page's guess.
+  const deployment = config.deployment;
   const requests = createRequestLog();
   const http = axios.create({
     baseURL: baseUrl,

@@ -1,48 +1,12 @@
-import type { ConfigResponse, CookieInfo } from '@authbench/contract';
+import type { ConfigResponse, CookieInfo, PageDeployment } from '@authbench/contract';
 
 // Where this page and its API live relative to each other, and what that does to the API's
-// cookies: the reason a login "works on my machine" and not deployed. Computed from the page's
-// own origin, the API's URL and the API's GET /api/config, never assumed.
+// cookies: the reason a login "works on my machine" and not deployed. The API judges the sites
+// (with the Public Suffix List, in GET /api/config's `deployment`), so that this page and the
+// API's start-up warnings never disagree; this module only words the consequences.
 
-export type Topology = 'same-origin' | 'same-site' | 'cross-site';
-
-export interface Deployment {
-  topology: Topology;
-  pageOrigin: string;
-  apiOrigin: string;
-  /** The registrable domains ("sites") browsers compare for SameSite and third-party cookies. */
-  pageSite: string;
-  apiSite: string;
-}
-
-const isIp = (host: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
-
-/**
- * The site of a host name: its last two labels (an IP address or a one-label name such as
- * localhost is its own site). Browsers use the Public Suffix List, whose multi-label suffixes
- * (co.uk, github.io) make `a.co.uk` and `b.co.uk` two sites; shipping that list would triple the
- * app's code, so such hosts are named by their last three labels when the second-to-last is two
- * letters (co.uk, ac.jp), the usual case.
- */
-export function siteOf(hostname: string): string {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
-  if (isIp(host)) return host;
-  const labels = host.split('.');
-  if (labels.length <= 2) return host;
-  const keep = labels.at(-2)!.length <= 2 && labels.at(-1)!.length === 2 ? 3 : 2;
-  return labels.slice(-keep).join('.');
-}
-
-export function deploymentOf(pageOrigin: string, apiUrl: string): Deployment {
-  const page = new URL(pageOrigin);
-  const api = new URL(apiUrl);
-  const pageSite = siteOf(page.hostname);
-  const apiSite = siteOf(api.hostname);
-  // Schemeful same-site: http and https of one domain are two sites to current browsers.
-  const topology: Topology =
-    page.origin === api.origin ? 'same-origin' : pageSite === apiSite && page.protocol === api.protocol ? 'same-site' : 'cross-site';
-  return { topology, pageOrigin: page.origin, apiOrigin: api.origin, pageSite, apiSite };
-}
+export type Deployment = PageDeployment;
+export type Topology = PageDeployment['topology'];
 
 const sameSiteLabel = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 

@@ -2,6 +2,7 @@ import { MeResponse, paths, type ConfigResponse } from '@authbench/contract';
 import { describe, expect, it } from 'vitest';
 import { createChannelHub, createFakeAdapter, errorReply, tick, type FakeReply } from '../test/fake-server';
 import { describeTokenRefresh, openTab, type Tab } from './token-refresh-tests';
+import { sameOrigin } from '../test/deployment';
 
 const user = { id: 'u1', email: 'ada@example.test', name: 'Ada', createdAt: '2026-01-01T00:00:00.000Z' };
 const credentials = { email: 'ada@example.test', password: 'correct horse' };
@@ -79,7 +80,7 @@ function createJwtServer(options: { refreshDelayMs?: number } = {}) {
     for (const token of state.valid) state.expired.add(token);
   };
   const callsTo = (path: string) => fake.calls.filter((call) => call.path === path);
-  const config: ConfigResponse = { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [] };
+  const config: ConfigResponse = { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [], deployment: sameOrigin };
   return { config, jar, state, adapter: fake.adapter, calls: fake.calls, callsTo, meCalls: () => callsTo(paths.me), expireAccessTokens };
 }
 

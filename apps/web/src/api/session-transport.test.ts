@@ -2,6 +2,7 @@ import { MeResponse, UpdateMeRequest, csrfHeader, paths } from '@authbench/contr
 import { describe, expect, it } from 'vitest';
 import { createFakeAdapter, errorReply, tick, type FakeReply } from '../test/fake-server';
 import { createApi, type AuthEvent } from './client';
+import { sameOrigin } from '../test/deployment';
 
 const user = { id: 'u1', email: 'ada@example.test', name: 'Ada', createdAt: '2026-01-01T00:00:00.000Z' };
 
@@ -48,7 +49,7 @@ function createSessionServer() {
 }
 
 function openTab(server: ReturnType<typeof createSessionServer>) {
-  const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [] }, adapter: server.adapter });
+  const api = createApi({ baseUrl: 'http://api.test', config: { authMode: 'session', cookies: [], deployment: sameOrigin }, adapter: server.adapter });
   const events: AuthEvent[] = [];
   api.subscribe((event) => events.push(event));
   return { api, events };

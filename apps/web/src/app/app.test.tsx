@@ -11,6 +11,7 @@ import { createChannelHub, createFakeAdapter, errorReply } from '../test/fake-se
 import { createFakeSessionApi } from '../test/fake-session-api';
 import { apiChoiceKey, Providers } from './providers';
 import { routes } from './router';
+import { sameOrigin } from '../test/deployment';
 
 afterEach(() => {
   cleanup();
@@ -148,7 +149,7 @@ describe('the SPA against a session-mode API', () => {
     // A jwt-mode API where this browser has no refresh cookie.
     const jwtApi = createFakeAdapter((request) =>
       request.path === paths.config
-        ? { status: 200, body: { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [] } }
+        ? { status: 200, body: { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [], deployment: sameOrigin } }
         : errorReply(401, 'unauthenticated'),
     );
     const adapter: AxiosAdapter = (config) =>
@@ -237,7 +238,7 @@ describe('the SPA against a jwt-cookie-mode API', () => {
     const sessionApi = createFakeSessionApi();
     const jwtApi = createFakeAdapter((request) =>
       request.path === paths.config
-        ? { status: 200, body: { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [] } }
+        ? { status: 200, body: { authMode: 'jwt', accessTokenTtlSeconds: 300, cookies: [], deployment: sameOrigin } }
         : errorReply(401, 'unauthenticated'),
     );
     const jwtCookieApi = createFakeJwtCookieApi();

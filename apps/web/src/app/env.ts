@@ -1,10 +1,16 @@
 // The only reader of import.meta.env in the SPA.
-import { attackerUrlOf, parseApiUrls } from './build-settings';
+import { apiTargetsOf, developmentApiUrls, ownOrigin, resolveOwnOrigin } from './api-targets';
+import { attackerUrlOf } from './build-settings';
 
-export { parseApiUrls };
-
-/** The APIs the mode switch can point at; the SPA learns each one's mode from GET /api/config. */
-export const apiUrls: readonly string[] = parseApiUrls(import.meta.env.VITE_API_URLS);
+/**
+ * The APIs the mode switch can point at; the SPA learns each one's mode from GET /api/config.
+ * Unset, a production build calls its own origin (api-targets.ts), and says so as it builds.
+ */
+export const apiUrls: readonly string[] = resolveOwnOrigin(
+  // Written out (not defaultApiTargets) so that a production bundle drops the development URLs.
+  apiTargetsOf(import.meta.env.VITE_API_URLS, import.meta.env.PROD ? [ownOrigin] : developmentApiUrls),
+  typeof window === 'undefined' ? '' : window.location.origin,
+);
 
 /**
  * The evidence lab (/lab) and its attack code ship only in development and when the build sets

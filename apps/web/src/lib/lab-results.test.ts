@@ -1,9 +1,10 @@
 import type { ConfigResponse } from '@authbench/contract';
 import { describe, expect, it } from 'vitest';
 import { buildMatrix, configKeyOf, createLabResults, describeCell, type LabExperimentInfo, type LabRecord } from './lab-results';
+import { sameOrigin } from '../test/deployment';
 
-const session: ConfigResponse = { authMode: 'session', cookies: [], sessionIdleSeconds: 1800, sessionAbsoluteSeconds: 43_200, csrfHeader: 'X-CSRF-Token' };
-const jwt: ConfigResponse = { authMode: 'jwt', cookies: [], accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 604_800, revocationCheck: true };
+const session: ConfigResponse = { authMode: 'session', cookies: [], deployment: sameOrigin, sessionIdleSeconds: 1800, sessionAbsoluteSeconds: 43_200, csrfHeader: 'X-CSRF-Token' };
+const jwt: ConfigResponse = { authMode: 'jwt', cookies: [], deployment: sameOrigin, accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 604_800, revocationCheck: true };
 const columns = [
   { url: 'http://session.test', config: session },
   { url: 'http://jwt.test', config: jwt },

@@ -7,6 +7,7 @@ import {
   type JwtCookieLoginResponse,
 } from '@authbench/contract';
 import { createFakeAdapter, createGate, errorReply, tick, type FakeReply, type FakeRequest } from './fake-server';
+import { sameOrigin } from './deployment';
 
 interface FakeUser {
   id: string;
@@ -66,6 +67,7 @@ export function createFakeJwtCookieApi(options: FakeJwtCookieApiOptions = {}) {
 
   const config = {
     authMode: 'jwt-cookie',
+    deployment: sameOrigin,
     cookies: [
       { name: names.access, purpose: 'the access token (a JWT script cannot read)', httpOnly: true, secure: false, sameSite: 'lax', path: '/', maxAgeSeconds: 604_800, partitioned: false },
       { name: names.refresh, purpose: 'the rotating refresh token', httpOnly: true, secure: false, sameSite: 'strict', path: '/api/auth', maxAgeSeconds: 604_800, partitioned: false },

@@ -1,5 +1,6 @@
 import { paths, type ConfigResponse } from '@authbench/contract';
 import { sha256, thumbprintOf, type PublicJwk } from '../api/dpop-proof';
+import { sameOrigin } from './deployment';
 import { createFakeKeyStore } from './fake-key-store';
 import { createFakeAdapter, errorReply, tick, type FakeReply, type FakeRequest } from './fake-server';
 
@@ -135,6 +136,7 @@ export function createFakeJwtDpopApi(options: { refreshDelayMs?: number; refuseK
 
   const config: ConfigResponse = {
     authMode: 'jwt-dpop',
+    deployment: sameOrigin,
     accessTokenTtlSeconds: 300,
     refreshTokenTtlSeconds: 604_800,
     cookies: [],

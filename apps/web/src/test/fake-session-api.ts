@@ -1,5 +1,6 @@
 import { paths } from '@authbench/contract';
 import { createFakeAdapter, createGate, errorReply, type FakeReply } from './fake-server';
+import { sameOrigin } from './deployment';
 
 interface FakeUser {
   id: string;
@@ -46,7 +47,7 @@ export function createFakeSessionApi() {
     }
     switch (`${request.method} ${request.path}`) {
       case `GET ${paths.config}`:
-        return { status: 200, body: { authMode: 'session', cookies: [] } };
+        return { status: 200, body: { authMode: 'session', cookies: [], deployment: sameOrigin } };
       case `GET ${paths.csrf}`:
         return { status: 200, body: { csrfToken: (session ?? newSession(null)).csrfToken } };
       case `POST ${paths.login}`: {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dpopHeader, endpoints, statusAt, type Endpoint } from '@authbench/contract';
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '../../http/app-error';
+import { AppError } from '../../errors';
 import type { ProofReplayStore } from '../../storage/proof-replays';
 import { createNonces } from './nonces';
 import { createProofVerifier, ProofRefusal, type VerifiedProof } from './proof';

@@ -53,7 +53,7 @@ describe.each(authModes)('development processes on shared stores with no secrets
 
   it.each([
     ['SESSION_SECRET', () => 'another-secret-that-is-long-enough-for-sure'],
-    ['JWT_PRIVATE_KEYS', () => keysEnv(createTestKey('someone-else'))],
+    ['JWT_PRIVATE_KEYS', () => keysEnv(createTestKey())],
   ])('refuse to start one whose %s shares nothing with theirs, naming the variable', async (variable, value) => {
     await start();
     const refused = start({ [variable]: value() });

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dropNamespaces, newNamespace, sharedStores, type SharedStores } from '../../support/namespaces';
+import { givenSecrets, leaksOfNamespace } from '../../support/redis-values';
 import { createTestKey, keysEnv } from '../../support/tokens';
 
 export interface ClusterSetup {
@@ -22,6 +23,8 @@ export async function createClusterSetup(stores: Partial<SharedStores> = {}): Pr
   const databaseUrl = stores.databaseUrl ?? shared.databaseUrl;
   const redisUrl = stores.redisUrl ?? shared.redisUrl;
   const namespace = newNamespace();
+  const sessionSecret = randomBytes(32).toString('base64url');
+  const jwtPrivateKeys = keysEnv(createTestKey());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'authbench-cluster-'));
   return {
     namespace,
@@ -31,15 +34,17 @@ export async function createClusterSetup(stores: Partial<SharedStores> = {}): Pr
       REDIS_URL: redisUrl,
       STORE_NAMESPACE: namespace,
       DATA_DIR: dataDir,
-      SESSION_SECRET: randomBytes(32).toString('base64url'),
-      JWT_PRIVATE_KEYS: keysEnv(createTestKey('cluster')),
+      SESSION_SECRET: sessionSecret,
+      JWT_PRIVATE_KEYS: jwtPrivateKeys,
       // info: the process reports its port in its "listening" line.
       LOG_LEVEL: 'info',
     },
     async cleanup() {
       // Through the shared stores: a fault test's own Redis is gone by now, its keys with it.
+      const leaks = await leaksOfNamespace(shared, namespace, givenSecrets([sessionSecret], jwtPrivateKeys));
       await dropNamespaces({ databaseUrl: shared.databaseUrl, redisUrl: shared.redisUrl }, [namespace]);
       await rm(dataDir, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`Redis values that hold what they should not:\n${leaks.join('\n')}`);
     },
   };
 }

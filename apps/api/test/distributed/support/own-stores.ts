@@ -97,6 +97,11 @@ export interface TcpProxy {
   /** Keeps connections open but forwards nothing either way: the server hangs. */
   stall(): void;
   unstall(): void;
+  /** Forwards requests but holds the server's replies: it has done the work, and the client has not heard. */
+  holdReplies(): void;
+  releaseReplies(): void;
+  /** Bytes forwarded to the server so far: a request has left when this grows. */
+  sentBytes(): number;
   destroy(): Promise<void>;
 }
 
@@ -104,15 +109,20 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
+  const upstreams = new Set<Socket>();
   let stalled = false;
+  let held = false;
+  let sent = 0;
   let server: Server | undefined;
+  const mayFlow = (socket: Socket) => !stalled && !(held && upstreams.has(socket));
 
   const pipe = (from: Socket, to: Socket) => {
     from.on('data', (chunk: Buffer) => {
+      if (upstreams.has(to)) sent += chunk.length;
       if (!to.write(chunk)) from.pause();
     });
     to.on('drain', () => {
-      if (!stalled) from.resume();
+      if (mayFlow(from)) from.resume();
     });
     from.on('close', () => to.destroy());
     from.on('error', () => to.destroy());
@@ -123,11 +133,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       server = createServer((client) => {
         const upstream = new Socket();
         sockets.add(client).add(upstream);
-        for (const s of [client, upstream]) s.once('close', () => sockets.delete(s));
+        upstreams.add(upstream);
+        for (const s of [client, upstream]) {
+          s.once('close', () => {
+            sockets.delete(s);
+            upstreams.delete(s);
+          });
+        }
         pipe(client, upstream);
         pipe(upstream, client);
         // While stalled, nothing is read from either side, so nothing is forwarded (nor lost).
-        if (stalled) for (const s of [client, upstream]) s.pause();
+        for (const s of [client, upstream]) if (!mayFlow(s)) s.pause();
         upstream.connect(target.port, target.host);
       });
       server.once('error', reject);
@@ -157,7 +173,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     unstall: () => {
       stalled = false;
-      for (const socket of sockets) socket.resume();
+      for (const socket of sockets) if (mayFlow(socket)) socket.resume();
+    },
+    sentBytes: () => sent,
+    holdReplies: () => {
+      held = true;
+      for (const socket of upstreams) socket.pause();
+    },
+    releaseReplies: () => {
+      held = false;
+      for (const socket of upstreams) if (mayFlow(socket)) socket.resume();
     },
     destroy: close,
   };

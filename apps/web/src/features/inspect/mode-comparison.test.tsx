@@ -4,6 +4,7 @@ import { cleanup, render, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configKeyOf, labResults } from '../../lib/lab-results';
 import { ModeComparison } from './mode-comparison';
+import { sameOrigin } from '../../test/deployment';
 
 afterEach(() => {
   cleanup();
@@ -13,6 +14,7 @@ afterEach(() => {
 const cookie = { purpose: 'x', httpOnly: true, secure: false, path: '/', maxAgeSeconds: 60, partitioned: false } as const;
 const session: ConfigResponse = {
   authMode: 'session',
+  deployment: sameOrigin,
   sessionIdleSeconds: 1800,
   sessionAbsoluteSeconds: 43_200,
   csrfHeader: 'X-CSRF-Token',
@@ -20,6 +22,7 @@ const session: ConfigResponse = {
 };
 const jwt: ConfigResponse = {
   authMode: 'jwt',
+  deployment: sameOrigin,
   accessTokenTtlSeconds: 300,
   refreshTokenTtlSeconds: 604_800,
   revocationCheck: false,

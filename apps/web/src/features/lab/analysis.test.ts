@@ -11,13 +11,13 @@ import {
   findingsOf,
   tokenOf,
   headerBytes,
-  isSameSite,
   pathMatches,
   replayHeaderOf,
   shorten,
   totalHeaderBytes,
   type Finding,
 } from './analysis';
+import { sameOrigin } from '../../test/deployment';
 
 const cookie = (name: string, over: Partial<ConfigResponse['cookies'][number]> = {}) => ({
   name,
@@ -30,9 +30,10 @@ const cookie = (name: string, over: Partial<ConfigResponse['cookies'][number]> =
   partitioned: false,
   ...over,
 });
-const session: ConfigResponse = { authMode: 'session', cookies: [cookie('sid'), cookie('csrf')], csrfHeader: 'X-CSRF-Token' };
+const session: ConfigResponse = { authMode: 'session', cookies: [cookie('sid'), cookie('csrf')], csrfHeader: 'X-CSRF-Token', deployment: sameOrigin };
 const jwtCookie: ConfigResponse = {
   authMode: 'jwt-cookie',
+  deployment: sameOrigin,
   cookies: [cookie('at'), cookie('csrf'), cookie('rt', { sameSite: 'strict', path: '/api/auth' })],
   csrfHeader: 'X-CSRF-Token',
 };
@@ -114,17 +115,8 @@ describe('a series of replays', () => {
   });
 });
 
-describe('sites', () => {
-  it('tells another site from another origin of the same site', () => {
-    expect(isSameSite('http://localhost:5174', 'http://localhost:5173')).toBe(true);
-    expect(isSameSite('http://127.0.0.1:5174', 'http://localhost:5173')).toBe(false);
-    expect(isSameSite('https://api.example.com', 'https://app.example.com')).toBe(true);
-    expect(isSameSite('https://example.net', 'https://example.com')).toBe(false);
-  });
-});
-
 describe('what counts as a credential where tokens are bound to a key (jwt-dpop)', () => {
-  const dpop: ConfigResponse = { authMode: 'jwt-dpop', cookies: [cookie('rt', { sameSite: 'strict', path: '/api/auth' })], dpop: { nonce: true, proofWindowSeconds: 60, nonceStepSeconds: 30, origin: 'http://api.test' } };
+  const dpop: ConfigResponse = { authMode: 'jwt-dpop', cookies: [cookie('rt', { sameSite: 'strict', path: '/api/auth' })], dpop: { nonce: true, proofWindowSeconds: 60, nonceStepSeconds: 30, origin: 'http://api.test' }, deployment: sameOrigin };
   const bound = `${encode({ alg: 'ES256', kid: 'k1' })}.${encode({ sub: 'u1', exp: 1_900_000_000, cnf: { jkt: 'thumb' } })}.c2lnbmF0dXJl`;
   const found = (kind: Finding['kind'], value: string, exported?: boolean): Finding => ({ source: 'test', kind, value, ...(exported !== undefined && { exported }) });
 

@@ -263,22 +263,4 @@ export function analyzeSeries(answers: readonly TimedAnswer[]): SeriesVerdict {
   };
 }
 
-// --- Sites ---------------------------------------------------------------------------------------
-
-const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-/**
- * The site of an origin, as SameSite sees it: the scheme and the registrable domain. Without a
- * public-suffix list this takes the last two labels of a domain name; an IP address or a
- * single-label host (localhost) is its own site.
- */
-export function siteOf(origin: string): string {
-  const url = new URL(origin);
-  const host = url.hostname;
-  if (ipv4.test(host) || host.startsWith('[') || !host.includes('.')) return `${url.protocol}//${host}`;
-  return `${url.protocol}//${host.split('.').slice(-2).join('.')}`;
-}
-
-export const isSameSite = (a: string, b: string) => siteOf(a) === siteOf(b);
-
 export const formatMs = (ms: number) => (ms < 10 ? `${Math.round(ms * 10) / 10} ms` : `${Math.round(ms)} ms`);

@@ -1,5 +1,4 @@
 import { CsrfResponse, ErrorBody, csrfHeader, paths, type ConfigResponse } from '@authbench/contract';
-import { deploymentOf, type Deployment } from '../../api/deployment';
 
 /** What this browser does with the API's cookies from this page, as observed. */
 export type CookieSetting =
@@ -34,8 +33,8 @@ export const cookieSettingLabel: Record<CookieSetting, string> = {
  * then meets the CSRF check before anything else: 403 `csrf_failed` if the cookie stayed behind,
  * 400 `validation_failed` if it came back. No account, no login attempt, nothing counted.
  */
-export async function probeCookies(pageOrigin: string, apiUrl: string, config: ConfigResponse): Promise<CookieObservation> {
-  const deployment: Deployment = deploymentOf(pageOrigin, apiUrl);
+export async function probeCookies(apiUrl: string, config: ConfigResponse): Promise<CookieObservation> {
+  const { deployment } = config;
   const csrf = await fetch(`${apiUrl}${paths.csrf}`, { credentials: 'include' });
   const { csrfToken } = CsrfResponse.parse(await csrf.json());
   const answer = await fetch(`${apiUrl}${paths.login}`, {

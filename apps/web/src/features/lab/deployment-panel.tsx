@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { deploymentOf, describeCookie } from '../../api/deployment';
+import { describeCookie } from '../../api/deployment';
 import type { LabTarget } from './lab-context';
 import { cookieSettingLabel, probeCookies, type CookieObservation } from './cookie-probe';
 
@@ -10,22 +10,22 @@ const topologyLabel = {
 } as const;
 
 /**
- * Beside the lab's results: where this page and the current API live (computed from the two
- * URLs) and what this browser does with the API's cookies here (observed, not assumed), since
- * both decide what the experiments can find.
+ * Beside the lab's results: where this page and the current API live (as the API sees this page,
+ * in its GET /api/config) and what this browser does with the API's cookies here (observed, not
+ * assumed), since both decide what the experiments can find.
  */
 export function DeploymentPanel({ current, targets }: { current: LabTarget; targets: readonly LabTarget[] }) {
-  const deployment = deploymentOf(window.location.origin, current.url);
+  const { deployment } = current.config;
   const [observed, setObserved] = useState<CookieObservation | 'probing' | Error>('probing');
   // The probe needs an API with a CSRF endpoint: this one, or another mode's on the same site.
-  const probe = [current, ...targets].find((target) => target.config.csrfHeader !== undefined && deploymentOf(window.location.origin, target.url).apiSite === deployment.apiSite);
+  const probe = [current, ...targets].find((target) => target.config.csrfHeader !== undefined && target.config.deployment.apiSite === deployment.apiSite);
 
   const probeUrl = probe?.url;
   const probeConfig = probe?.config;
   useEffect(() => {
     let cancelled = false;
     setObserved('probing');
-    const run = probeUrl && probeConfig ? probeCookies(window.location.origin, probeUrl, probeConfig) : Promise.resolve({ setting: 'unknown', evidence: '' } as const);
+    const run = probeUrl && probeConfig ? probeCookies(probeUrl, probeConfig) : Promise.resolve({ setting: 'unknown', evidence: '' } as const);
     run.then(
       (result) => !cancelled && setObserved(result),
       (error: unknown) => !cancelled && setObserved(error instanceof Error ? error : new Error(String(error))),

@@ -4,11 +4,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabPage } from './lab-page';
+import { sameOrigin } from '../../test/deployment';
 
 afterEach(cleanup);
 
 const session: ConfigResponse = {
   authMode: 'session',
+  deployment: sameOrigin,
   sessionIdleSeconds: 1800,
   sessionAbsoluteSeconds: 43_200,
   csrfHeader: 'X-CSRF-Token',

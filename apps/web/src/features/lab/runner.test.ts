@@ -4,10 +4,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AttackerServer } from './attacker';
 import type { Experiment } from './lab-context';
 import { runExperiment } from './runner';
+import { sameOrigin } from '../../test/deployment';
 
 afterEach(() => vi.useRealTimers());
 
-const config: ConfigResponse = { authMode: 'session', cookies: [], csrfHeader: 'X-CSRF-Token' };
+const config: ConfigResponse = { authMode: 'session', cookies: [], csrfHeader: 'X-CSRF-Token', deployment: sameOrigin };
 const target = { url: 'http://api.test', config };
 const attacker: AttackerServer = { url: 'http://attacker.test', replay: () => Promise.reject(new Error('not in this test')) };
 

@@ -1,18 +1,31 @@
-import { MeResponse, modeTraits, paths, type ConfigResponse } from '@authbench/contract';
+import { ConfigResponse, MeResponse, modeTraits, paths } from '@authbench/contract';
 import { isApiError } from '../../../api/api-error';
-import { credentialCookieNames, errorCodeIn, isSameSite } from '../analysis';
+import { credentialCookieNames, errorCodeIn } from '../analysis';
 import { headerOf } from '../attacker';
 import type { Experiment, LabContext } from '../lab-context';
 
-/** Where the attacker's page runs: the attacker's site, and its server reached through this page's host (same site, another origin). */
-function attackerOrigins(attackerUrl: string, spaOrigin: string): { origin: string; relation: string }[] {
-  const crossSite = new URL(attackerUrl);
-  const sibling = new URL(attackerUrl);
+/**
+ * Where the attacker's page runs: the attacker's site, and its server reached through this page's
+ * host (another origin). Whether each is this page's site is the API's judgement (the Public
+ * Suffix List), asked from the attacker's server with that origin as a browser would send it.
+ */
+async function attackerOrigins(context: LabContext): Promise<{ origin: string; relation: string }[]> {
+  const { attacker, target, spaOrigin } = context;
+  const crossSite = new URL(attacker.url);
+  const sibling = new URL(attacker.url);
   sibling.hostname = new URL(spaOrigin).hostname;
-  return [...new Set([crossSite.origin, sibling.origin])].map((origin) => ({
-    origin,
-    relation: isSameSite(origin, spaOrigin) ? 'the same site as the app, another origin' : 'another site',
-  }));
+  return Promise.all(
+    [...new Set([crossSite.origin, sibling.origin])].map(async (origin) => {
+      const [answer] = await attacker.replay({ url: target.url + paths.config, method: 'GET', headers: { Origin: origin } });
+      const seen = ConfigResponse.safeParse(answer?.body);
+      const relation = !seen.success
+        ? 'another origin (the API did not say which site)'
+        : seen.data.deployment.pageSite === target.config.deployment.pageSite
+          ? 'the same site as the app, another origin'
+          : 'another site';
+      return { origin, relation };
+    }),
+  );
 }
 
 /** What keeps a cookie at home, in the words of its SameSite flag. */
@@ -55,7 +68,7 @@ export const csrfExperiment: Experiment = {
     const tab = await context.signIn();
     const before = await tab.get(paths.me, MeResponse);
     const name = `CSRF ${crypto.randomUUID().slice(0, 8)}`;
-    const origins = attackerOrigins(attacker.url, context.spaOrigin);
+    const origins = await attackerOrigins(context);
     let attempts = 0;
     let damage: string | null = null;
 

@@ -2,13 +2,14 @@
 import type { ConfigResponse } from '@authbench/contract';
 import { describe, expect, it } from 'vitest';
 import type { AttackerServer } from '../attacker';
+import { sameOrigin } from '../../../test/deployment';
 import { runExperiment } from '../runner';
 import type { SinkResult } from '../sink-page';
 import type { SinkWindow } from '../sink-window';
 import { sinks, type SinkId } from '../sinks';
 import { scriptInjectionExperiment } from './script-injection';
 
-const config: ConfigResponse = { authMode: 'jwt', cookies: [] };
+const config: ConfigResponse = { authMode: 'jwt', cookies: [], deployment: sameOrigin };
 const target = { url: 'http://api.test', config };
 const attacker: AttackerServer = { url: 'http://attacker.test', replay: () => Promise.reject(new Error('not in this test')) };
 

@@ -1,5 +1,8 @@
 import { defaultMessageOf, type ErrorCode, type ValidationIssue } from '@authbench/contract';
 
+// The ground floor, beside config: every floor above throws these (a store its 503, a route its
+// 4xx), and http/error-handler turns them into the contract's envelope.
+
 /** The one error type routes throw; the error handler turns it into the contract's envelope. */
 export class AppError extends Error {
   constructor(

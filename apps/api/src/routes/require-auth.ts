@@ -1,6 +1,9 @@
 import type { RequestHandler, Response } from 'express';
 import type { AuthContext, AuthStrategy } from '../auth/strategy';
 
+// The glue that joins the routes to the mode's strategy lives above both: http/endpoint-router
+// only runs the handler it is given before the endpoints the contract marks as authenticated.
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {

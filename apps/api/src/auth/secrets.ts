@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { modeTraits } from '@authbench/contract';
-import { generateSigningKeyJwk, parseSigningKeys, type SigningKey } from './auth/signing-keys';
-import { ConfigError, type Config } from './config';
-import type { SecretStore } from './storage/secret-store';
+import { ConfigError, type Config } from '../config';
+import type { SecretStore } from '../storage/secret-store';
+import { generateSigningKeyJwk, parseSigningKeys, usedMaterialOf, type SigningKey } from './signing-keys';
 
 export interface Secrets {
   sessionSecrets: string[];
@@ -42,14 +42,24 @@ export async function resolveSecrets(config: Config, store: SecretStore, now: ()
   const keysText = config.jwtPrivateKeys ?? (await generated('jwt_private_keys', () => JSON.stringify([generateSigningKeyJwk()])));
   const signingKeys = keysText ? parseSigningKeys(keysText) : [];
 
-  await agree(store, needed.session, sessionSecrets.map(fingerprint), now);
-  await agree(store, needed.jwt, signingKeys.map((key) => fingerprint(JSON.stringify([key.publicJwk.x, key.publicJwk.y]))), now);
+  // Each fingerprint covers all that a process uses of its secret: a session secret signs cookies
+  // and derives CSRF keys as it is; of a signing key, the kid, the public point and the scalar.
+  await agree(store, { variable: needed.session, record: needed.session }, sessionSecrets.map(fingerprint), now);
+  await agree(store, { variable: needed.jwt, record: signingKeysRecord }, signingKeys.map(signingKeyFingerprint), now);
   return { sessionSecrets, signingKeys };
 }
 
-async function agree(store: SecretStore, name: string, fingerprints: string[], now: () => number) {
+// Named anew when the signing keys' fingerprints came to cover the kid and the derived keys, not
+// the public point alone: compared with the old record's, every key would look foreign, and a
+// development database would refuse its own generated key after an upgrade.
+export const signingKeysRecord = 'JWT_PRIVATE_KEYS: kid, public key, derived keys';
+
+/** What the agreement records of a signing key: a hash of all a process uses of it. */
+export const signingKeyFingerprint = (key: SigningKey) => fingerprint(usedMaterialOf(key));
+
+async function agree(store: SecretStore, { variable: name, record }: { variable: string; record: string }, fingerprints: string[], now: () => number) {
   if (fingerprints.length === 0) return;
-  const agreement = await store.agree(name, fingerprints, new Date(now()));
+  const agreement = await store.agree(record, fingerprints, new Date(now()));
   if (!agreement.agreed) {
     throw new ConfigError(
       `${name}: shares no key with the API processes already on these stores (theirs: ${agreement.recorded.join(', ')}; this one: ${fingerprints.join(', ')}, fingerprints only); give every process the same value, or add the new key beside the old to rotate`,
