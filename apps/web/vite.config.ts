@@ -2,7 +2,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { pagePolicyPlugin } from './page-policy-plugin.ts';
-import { describeApiTargets } from './src/app/api-targets';
+import { describeApiTargets } from './src/app/api-targets.ts';
 
 // Bound to 127.0.0.1 (IPv4 loopback, like the API's default HOST). Open it as
 // http://localhost:5173 all the same when the APIs are http://localhost:400x: a browser treats

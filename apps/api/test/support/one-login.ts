@@ -31,7 +31,7 @@ export async function expectOneLogin(mode: TokenMode, a: Express | string, b: Ex
   expect(refreshed.status, `POST /api/auth/refresh on the other: ${JSON.stringify(refreshed.body)}`).toBe(200);
   const issuedByB = mode === 'jwt-cookie' ? parseSetCookie(refreshed, 'at')?.value : (refreshed.body as { accessToken?: string }).accessToken;
   expect(issuedByB).toBeTruthy();
-  const back = await accessTokenCarrier[mode].present(supertest(a).get(paths.me).set('Origin', allowedOrigin), issuedByB!);
+  const back = await accessTokenCarrier[mode].present(supertest(a).get(paths.me).set('Origin', allowedOrigin), issuedByB!, client);
   expect(back.status, `the other's token on the first: ${JSON.stringify(back.body)}`).toBe(200);
   expect(MeResponse.parse(back.body).user.name).toBe('Renamed elsewhere');
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { contentSecurityPolicy, labSinkPageUrl } from '@authbench/contract/page-policy';
 import { createServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { developmentApiUrls } from './api-targets';
 
 // Every server of the SPA gives its pages the policy that packages/contract/src/page-policy.ts
 // builds: the production server (server/serve.ts, run as `pnpm start:web` runs it, by plain
@@ -127,7 +128,7 @@ describe('the dev server', () => {
     expect(nonce).toBeDefined();
     expect(csp).toContain(`script-src 'self' 'report-sample' 'nonce-${nonce}'`);
     expect(csp).toContain(`style-src 'self' 'nonce-${nonce}'`);
-    expect(csp).toContain("connect-src http://localhost:4000 http://localhost:4001 http://localhost:4002 'self' http://127.0.0.1:5174");
+    expect(csp).toContain(`connect-src ${developmentApiUrls.join(' ')} 'self' http://127.0.0.1:5174`);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];
     // The React refresh preamble is inline; every script tag carries the nonce.

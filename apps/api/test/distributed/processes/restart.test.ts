@@ -28,7 +28,8 @@ describe.each(authModes)('kill -9 of an API process under load in %s mode', (mod
       expect((await client.register(user)).status).toBe(201);
       users.push({ ...user, client });
     }
-    const credentials = users.map(({ client }) => client.headersFor('get', paths.me));
+    // Each request with the login's credentials as the browser sends them: in jwt-dpop mode with a proof of its own.
+    const credentialsOf = (i: number) => users[i % users.length]!.client.headersFor('get', paths.me);
 
     const seen = { answers: 0, okAfterRestart: 0, transport: new Map<string, number>(), problems: [] as string[] };
     let restarted = false;
@@ -50,7 +51,7 @@ describe.each(authModes)('kill -9 of an API process under load in %s mode', (mod
     const reader = async (n: number) => {
       for (let i = n; running; i++) {
         try {
-          const res = await fetch(`http://127.0.0.1:${api.port}${paths.me}`, { headers: credentials[i % credentials.length]! });
+          const res = await fetch(`http://127.0.0.1:${api.port}${paths.me}`, { headers: credentialsOf(i) });
           const answer = { status: res.status, contentType: res.headers.get('content-type') ?? undefined, body: await res.text() };
           record(contractProblem(answer, MeResponse), res.status === 200);
         } catch (err) {
@@ -95,7 +96,7 @@ describe.each(authModes)('kill -9 of an API process under load in %s mode', (mod
     // Every login made before the kill still works, by the same credentials.
     const http = supertest(api.url);
     for (const [i, { client }] of users.entries()) {
-      const me = await http.get(paths.me).set(credentials[i]!);
+      const me = await http.get(paths.me).set(credentialsOf(i));
       expect(me.status, JSON.stringify(me.body)).toBe(200);
       if (modeTraits[mode].refreshToken) {
         const refresh = await http.post(paths.refresh).set(client.headersFor('post', paths.refresh));

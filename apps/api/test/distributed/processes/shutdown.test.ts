@@ -1,7 +1,7 @@
 import { request, Agent } from 'node:http';
-import { authModes, csrfHeader, loginResponses, paths, type RegisterRequest } from '@authbench/contract';
+import { authModes, loginResponses, paths, type RegisterRequest } from '@authbench/contract';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allowedOrigin, uniqueEmail } from '../../support/test-app';
+import { uniqueEmail } from '../../support/test-app';
 import { createClient } from '../../support/test-client';
 import { startApiProcess, within } from '../support/api-process';
 import { createClusterSetup } from '../support/cluster';
@@ -40,9 +40,8 @@ describe.each(authModes)('SIGTERM in %s mode', (mode) => {
       headers: {
         'Content-Type': 'application/json',
         'Content-Length': Buffer.byteLength(body),
-        Origin: allowedOrigin,
-        Cookie: client.cookieHeader(paths.register),
-        ...(client.state.csrfToken && { [csrfHeader]: client.state.csrfToken }),
+        // Origin, cookies, and the mode's CSRF token or DPoP proof, as the SPA sends them.
+        ...client.headersFor('post', paths.register),
       },
     });
     const answered = new Promise<{ status: number; contentType: string | undefined; body: string }>((resolve, reject) => {
