@@ -291,6 +291,19 @@ describe('jwt-dpop mode: refresh and logout need the family’s key', () => {
     expect((await client.refresh()).status).toBe(200);
   });
 
+  it.each([
+    ['a Bearer token', 'Bearer eyJhbGciOiJub25lIn0.e30.'],
+    ['an empty DPoP scheme', 'DPoP '],
+    ['two tokens', 'DPoP a b'],
+  ])('ends the login its cookie names on a logout by its key that carries %s, as a forged token names nothing', async (_label, authorization) => {
+    const { client } = await t.newUser();
+    const { Authorization: _token, DPoP: _proof, ...headers } = client.headersFor('post', paths.logout);
+    const proof = client.dpopKey!.proof(claimsFor(t, client, 'POST', paths.logout));
+    const res = await supertest(t.app.app).post(paths.logout).set({ ...headers, Authorization: authorization, DPoP: proof });
+    expect(res.status, JSON.stringify(res.body)).toBe(204);
+    expect((await client.refresh()).status).toBe(401);
+  });
+
   it('ends the login on a logout by its key', async () => {
     const { client } = await t.newUser();
     const token = client.state.accessToken!;

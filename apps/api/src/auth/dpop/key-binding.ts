@@ -84,13 +84,22 @@ export function createKeyBinding(options: KeyBindingOptions): KeyBinding {
       }
     : (_req, _res, next) => next();
 
+  /** A logout's access token, if it presents one that can be read: one that cannot names nothing, as in jwt mode. */
+  const logoutToken = (req: Request): string | undefined => {
+    try {
+      return options.readToken(req);
+    } catch {
+      return undefined;
+    }
+  };
+
   return {
     everyResponse: nonceHeader,
     async checkProofs(req, _res, next) {
       const endpoint = byRoute.get(`${req.method} ${req.path}`);
       // A logout that carries nothing to end needs no proof; one that carries a proof has it checked.
       if (endpoint && !(endpoint === endpoints.logout && req.headersDistinct[dpopHeader.toLowerCase()] === undefined)) {
-        proven.set(req, await check(req, endpoint === endpoints.logout ? options.readToken(req) : undefined, endpoint));
+        proven.set(req, await check(req, endpoint === endpoints.logout ? logoutToken(req) : undefined, endpoint));
       }
       next();
     },
