@@ -151,8 +151,11 @@ function createReader({ results, scale, ceilings }: SeedInputs) {
       ),
     statefulness: (mode) => {
       const rows = rowsOf(mode).map((r) => r.row);
+      const stored = rows.flatMap((row) => scaleRowsOf(row.name).map((r) => r.bytesPerLogin));
+      // The verdict follows the bytes: any login that takes room on the server is state.
+      const verdict = stored.length === 0 ? 'State' : stored.some((bytes) => bytes > 0) ? 'Keeps state on the server' : 'Keeps no state on the server';
       return cell(rows, [
-        `State kept per login: ${perStore(mode, (row, store) => bytesPerLogin(row, store, mode))}`,
+        `${verdict}, per login: ${perStore(mode, (row, store) => bytesPerLogin(row, store, mode))}`,
         modeTraits[mode].refreshToken && rows.some((row) => /revocation check on/.test(row.description)) && 'and a revocation list consulted on every request',
         `store round trips per 1,000 requests: ${perStore(mode, roundTripsPer1000)}`,
       ]);
