@@ -20,7 +20,7 @@ export const seedsJsonPath = fileURLToPath(new URL('../../apps/web/src/features/
 export interface ScaleInput {
   date: string;
   machine: { node: string; cores: number; loadAverageAtStart: number[] };
-  results: { row: string; size: number; bytesPerLogin: number; rps: number; rpsVsSmallest?: number }[];
+  results: { row: string; size: number; bytesPerLogin: number; rps: number }[];
 }
 
 export interface SeedInputs {
