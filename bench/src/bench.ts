@@ -34,6 +34,7 @@ import { measureLogins, measureRefreshes, meUnderLogins, startLogins } from './l
 import { resultsDir, writeResults, type BenchResults, type RevocationResult, type RoundResult, type RowResult } from './report';
 import type { RoundTrips } from './round-trips';
 import { bare, bestPeerOf, peerDefs, rowOrder, selectRows, serverDefs, serverOfRow, type PeerName, type RowName } from './rows';
+import { writeSeeds } from './seeds';
 import type { ServerProcess } from './server-process';
 import { cleanUpNamespace, probePostgres, probeRedis, type Availability } from './stores';
 import { median } from './timed';
@@ -314,6 +315,7 @@ async function main() {
     rows,
   };
   const table = await writeResults(report, { updatePage: !quick && !onlyRows && process.exitCode !== 1 });
+  if (!quick && !onlyRows && process.exitCode !== 1) await writeSeeds(log); // the seeds' table reads the latest.json just written
   process.stdout.write(`${table}\n`);
   log(`done in ${report.durationSeconds} s: bench/results/latest.md and latest.json written`);
   if (process.exitCode === 1) log('FAILED: see the rows above');

@@ -8,3 +8,4 @@ export * from './endpoints';
 export * from './openapi';
 export * from './csp-report';
 export * from './page-policy';
+export * from './bench-seeds';

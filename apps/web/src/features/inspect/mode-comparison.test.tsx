@@ -35,11 +35,12 @@ const columns = [
 const experiments = [{ id: 'refresh', title: 'Refresh-token replay', appliesTo: (config: ConfigResponse) => config.refreshTokenTtlSeconds !== undefined }];
 
 const row = (table: HTMLElement, name: RegExp) => within(table).getByRole('row', { name });
+const comparison = (view: ReturnType<typeof render>) => view.getByRole('table', { name: 'The modes side by side' });
 
 describe('the modes side by side', () => {
   it('fills every cell from the APIs’ configuration, and says what the lab has not measured', () => {
     const view = render(<ModeComparison columns={columns} experiments={experiments} />);
-    const table = view.getByRole('table');
+    const table = comparison(view);
     expect(row(table, /^Access token lifetime/).textContent).toBe('Access token lifetimenot in this API’s configuration5 min');
     expect(row(table, /^Session timeouts/).textContent).toContain('idle 30 min, absolute 12 h');
     expect(row(table, /^Revocation check/).textContent).toContain('off');
@@ -61,17 +62,23 @@ describe('the modes side by side', () => {
       evidence: [],
     });
     const view = render(<ModeComparison columns={columns} experiments={experiments} />);
-    expect(row(view.getByRole('table'), /^Lab:/).textContent).toContain('held: family revoked');
+    expect(row(comparison(view), /^Lab:/).textContent).toContain('held: family revoked');
 
     const changed = [columns[0]!, { url: 'http://jwt.test', config: { ...jwt, accessTokenTtlSeconds: 60 } }];
     view.rerender(<ModeComparison columns={changed} experiments={experiments} />);
-    expect(row(view.getByRole('table'), /^Access token lifetime/).textContent).toContain('60 s');
-    expect(row(view.getByRole('table'), /^Lab:/).textContent).toContain('not measured under the current settings');
+    expect(row(comparison(view), /^Access token lifetime/).textContent).toContain('60 s');
+    expect(row(comparison(view), /^Lab:/).textContent).toContain('not measured under the current settings');
   });
 
   it('says so when the lab is not part of the build', () => {
     const view = render(<ModeComparison columns={columns} experiments={null} />);
     expect(view.getByText(/the evidence lab is not part of this build/)).toBeTruthy();
-    expect(within(view.getByRole('table')).queryByRole('row', { name: /^Lab:/ })).toBeNull();
+    expect(within(comparison(view)).queryByRole('row', { name: /^Lab:/ })).toBeNull();
+  });
+
+  it('sets the articles’ claims against the benchmark’s committed figures beside the live settings', () => {
+    const view = render(<ModeComparison columns={columns} experiments={null} />);
+    const seeds = view.getByRole('table', { name: 'The articles’ claims, against the benchmark' });
+    expect(within(seeds).getByRole('row', { name: /^Scalability/ })).toBeTruthy();
   });
 });

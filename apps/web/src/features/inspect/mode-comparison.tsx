@@ -2,6 +2,7 @@ import { cookieNames, modeTraits, type ConfigResponse, type CookieInfo, type Mod
 import { useSyncExternalStore } from 'react';
 import { formatSeconds } from '../../lib/format-time';
 import { buildMatrix, describeCell, labResults, type LabExperimentInfo, type MatrixColumn } from '../../lib/lab-results';
+import { BenchSeedsTable } from './bench-seeds-table';
 
 const notConfigured = 'not in this API’s configuration';
 const sameSite = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
@@ -63,8 +64,8 @@ export interface ModeComparisonProps {
 }
 
 /**
- * The modes side by side, every cell from data: each API's GET /api/config, and the lab's
- * results in this tab (a claim the lab has not measured yet says so).
+ * The modes side by side, every cell from data: each API's GET /api/config, the lab's results in
+ * this tab (a claim the lab has not measured yet says so), and the benchmark's committed figures.
  */
 export function ModeComparison({ columns, experiments }: ModeComparisonProps) {
   const records = useSyncExternalStore(labResults.subscribe, labResults.snapshot);
@@ -77,7 +78,7 @@ export function ModeComparison({ columns, experiments }: ModeComparisonProps) {
         {experiments === null ? 'the evidence lab is not part of this build (VITE_LAB), so nothing is measured here.' : 'results from the evidence lab in this tab.'}
       </p>
       <div className="table-scroll">
-        <table className="comparison">
+        <table className="comparison" aria-labelledby="comparison-heading">
           <thead>
             <tr>
               <th scope="col">
@@ -121,6 +122,7 @@ export function ModeComparison({ columns, experiments }: ModeComparisonProps) {
           </tbody>
         </table>
       </div>
+      <BenchSeedsTable />
     </section>
   );
 }
