@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, waitFor, within } from '@testing-library/react';
+import { cleanup, configure, fireEvent, render, waitFor, within } from '@testing-library/react';
 import { createMemoryRouter } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,11 @@ import { createFakeSessionApi } from '../test/fake-session-api';
 import { apiChoiceKey, Providers } from './providers';
 import { routes } from './router';
 import { sameOrigin } from '../test/deployment';
+
+// The whole app renders here, its routes loaded lazily, against fake APIs that answer through
+// promises: on a loaded 2-core machine (CI runs the suites side by side) that takes more than
+// Testing Library's default 1 s to show. A wait ends as soon as it appears; the bound only says when to give up.
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(() => {
   cleanup();
