@@ -27,10 +27,11 @@ import {
   type LoadItem,
   type PeerRun,
   type ServerRun,
-  type TokenPool,
 } from './harness';
-import type { LoadResult } from './load';
+import { createProofPool } from './dpop-proof-pool';
+import type { LoadResult, RequestPool } from './load';
 import { measureLogins, measureRefreshes, meUnderLogins, startLogins } from './logins';
+import { measurePrices, type Prices } from './prices';
 import { resultsDir, writeResults, type BenchResults, type RevocationResult, type RoundResult, type RowResult } from './report';
 import type { RoundTrips } from './round-trips';
 import { bare, bestPeerOf, peerDefs, rowOrder, selectRows, serverDefs, serverOfRow, type PeerName, type RowName } from './rows';
@@ -104,8 +105,17 @@ async function main() {
   const results = new Map<string, LoadResult[]>();
   const record = (key: string, result: LoadResult) => results.set(key, [...(results.get(key) ?? []), result]);
   const extras = new Map<RowName, Partial<RowResult>>();
-  const coldPools = new Map<ServerRun, TokenPool>();
+  const coldPools = new Map<ServerRun, RequestPool>();
+  const proofPools = new Map<ServerRun, ReturnType<typeof createProofPool>>();
+  /** jwt-dpop rows: every request carries a proof of its own, signed ahead of each slice. */
+  const proofPoolOf = (run: ServerRun) => {
+    if (run.def.mode !== 'jwt-dpop') return undefined;
+    let pool = proofPools.get(run);
+    if (!pool) proofPools.set(run, (pool = createProofPool(run.server.api, () => run.credentials)));
+    return pool;
+  };
   let pinned = false;
+  let prices: Prices | undefined;
 
   const bareRun = () => peers.find((p) => p.def.name === bare);
   const groupOfPeers = (): LoadItem[] => {
@@ -113,7 +123,11 @@ async function main() {
     return b ? [itemOfPeer(b, `${bare}@peers`), ...peers.filter((p) => p !== b).map((p) => itemOfPeer(p))] : [];
   };
   const groupOfRun = (run: ServerRun): LoadItem[] => {
-    const items = [itemOfPeer(bareRun()!, `${bare}@${run.def.name}`), itemOfServer(run, `${run.def.name}:baseline`, 'baseline'), itemOfServer(run, run.def.name, 'api')];
+    const items = [
+      itemOfPeer(bareRun()!, `${bare}@${run.def.name}`),
+      itemOfServer(run, `${run.def.name}:baseline`, 'baseline'),
+      itemOfServer(run, run.def.name, 'api', proofPoolOf(run)),
+    ];
     for (const extra of run.def.extraRows ?? []) {
       if (!selection.rows.has(extra.name)) continue;
       let pool = coldPools.get(run);
@@ -210,6 +224,8 @@ async function main() {
           }
           const items = round % 2 === 1 ? [...group.items].reverse() : group.items;
           const measured = await measureGroup(items, settings);
+          const proofs = group.run && proofPools.get(group.run)?.stats();
+          if (proofs) log(`  ${group.name}: proofs signed ahead of the last slice ${proofs.signed} (${proofs.signingUsPerProof.toFixed(0)} µs each), signed inline in it ${proofs.signedInline}`);
           for (const [key, result] of measured) {
             record(key, result);
             log(
@@ -224,6 +240,14 @@ async function main() {
         }
       }
     }
+
+    log('prices in-process: the DPoP proof and replay checks, express-session\'s floor');
+    prices = await measurePrices({
+      iterations: quick ? 2000 : 20_000,
+      redis: redis.ok ? { url: urls.redis, keyPrefix: `${namespace}_prices:` } : undefined,
+    });
+    if (redis.ok) usedStores.redis = true;
+    log(`  ${JSON.stringify(prices)}`);
 
     log('store round trips, credential sizes, revocation, logins, refreshes, login flood');
     const countRoundTrips = async (server: ServerProcess, base: string, headers: (i: number) => Record<string, string>): Promise<RoundTrips> => {
@@ -262,7 +286,7 @@ async function main() {
         const revocation = await measureRevocation(run, settings.revocationWindowSeconds);
         if (canRefresh(mode)) run.credentials = await Promise.all(run.credentials.map((c) => refresh(run.server.api, c)));
         const flood = await meUnderLogins(
-          itemOfServer(run, run.def.name, 'api'),
+          itemOfServer(run, run.def.name, 'api', proofPoolOf(run)),
           () => startLogins(run.server, mode, run.loginUser, { concurrency: settings.floodConcurrency }),
           { seconds: settings.floodSeconds, connections: settings.connections },
         );
@@ -293,7 +317,7 @@ async function main() {
     await rm(root, { recursive: true, force: true });
   }
 
-  const rows = summariseAll({ results, extras, runs, peers, skipped, failed, selection: selection.rows });
+  const rows = summariseAll({ results, extras, runs, peers, skipped, failed, selection: selection.rows, prices });
   if (rows.some((row) => row.status === 'failed')) process.exitCode = 1;
   for (const row of rows) if (row.status === 'failed') log(`${row.name}: FAILED: ${row.reason ?? ''}`);
 
@@ -311,6 +335,7 @@ async function main() {
     date: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     settings: { ...settings, ...(onlyRows && { rows: onlyRows }) },
+    ...(prices && { prices }),
     rows,
   };
   const table = await writeResults(report, { updatePage: !quick && !onlyRows && process.exitCode !== 1 });
@@ -366,9 +391,10 @@ interface Summary {
   skipped: Map<RowName, string>;
   failed: Map<RowName, string>;
   selection: Set<RowName>;
+  prices: Prices | undefined;
 }
 
-function summariseAll({ results, extras, runs, peers, skipped, failed, selection }: Summary): RowResult[] {
+function summariseAll({ results, extras, runs, peers, skipped, failed, selection, prices }: Summary): RowResult[] {
   const get = (key: string) => results.get(key) ?? [];
   const peersBare = `${bare}@peers`;
   /** Per round: the row's req/s and CPU ratios to the bare route of its group. */
@@ -427,8 +453,10 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
     const bares = get(bareKey);
     const peerRatios = (peer: PeerName | undefined) => (peer && peers.some((p) => p.def.name === peer) ? ratios(peer, peersBare) : undefined);
     const naivePeer = def?.naivePeer;
+    const likePeer = def?.likePeer;
     const best = def ? bestPeerOf(def.mode) : undefined;
     const naive = peerRatios(naivePeer);
+    const like = peerRatios(likePeer);
     const bestRatios = peerRatios(best);
     const baselines = def ? get(`${def.name}:baseline`) : [];
     const rounds: RoundResult[] = list.map((r, i) => ({
@@ -441,6 +469,7 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
       ratioToBare: round3(own[i]!.rps),
       cpuRatioToBare: round3(own[i]!.cpu),
       ...(naive?.[i] && { ratioToPeer: round3(own[i]!.rps / naive[i].rps), cpuRatioToPeer: round3(own[i]!.cpu / naive[i].cpu) }),
+      ...(like?.[i] && { ratioToLikePeer: round3(own[i]!.rps / like[i].rps), cpuRatioToLikePeer: round3(own[i]!.cpu / like[i].cpu) }),
       ...(bestRatios?.[i] && { ratioToBestPeer: round3(own[i]!.rps / bestRatios[i].rps), cpuRatioToBestPeer: round3(own[i]!.cpu / bestRatios[i].cpu) }),
       ...(baselines[i] && { ownBaselineRps: Math.round(baselines[i].rps), ownBaselineCpuUsPerReq: round1(baselines[i].cpuUsPerReq) }),
       serverCpu: round3(r.serverCpu),
@@ -455,6 +484,8 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
     const cpuRatioToBare = med((r) => r.cpuRatioToBare)!;
     const ratioToPeer = med((r) => r.ratioToPeer);
     const cpuRatioToPeer = med((r) => r.cpuRatioToPeer);
+    const likeRatio = med((r) => r.ratioToLikePeer);
+    const likeCpuRatio = med((r) => r.cpuRatioToLikePeer);
     const bestRatio = med((r) => r.ratioToBestPeer);
     const bestCpuRatio = med((r) => r.cpuRatioToBestPeer);
     const target = def?.name === name ? def.target : undefined;
@@ -470,6 +501,9 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
       cpuRatioToBare,
       ...(naivePeer && { naivePeer }),
       ...(ratioToPeer !== undefined && cpuRatioToPeer !== undefined && { ratioToPeer, cpuRatioToPeer, aheadOfPeer: ratioToPeer > 1, aheadOfPeerByCpu: cpuRatioToPeer > 1 }),
+      ...(likePeer && { likePeer }),
+      ...(likeRatio !== undefined &&
+        likeCpuRatio !== undefined && { ratioToLikePeer: likeRatio, cpuRatioToLikePeer: likeCpuRatio, aheadOfLikePeer: likeRatio > 1, aheadOfLikePeerByCpu: likeCpuRatio > 1 }),
       ...(best && bestRatio !== undefined && bestCpuRatio !== undefined && { bestPeer: best, ratioToBestPeer: bestRatio, cpuRatioToBestPeer: bestCpuRatio }),
       ...(target !== undefined && { target, meetsTarget: ratioToBare >= target, meetsTargetByCpu: cpuRatioToBare >= target }),
       ...(baselines.length > 0 && {
@@ -478,6 +512,9 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
         ownBaselineRps: Math.round(median(baselines.map((r) => r.rps))),
         ownBaselineCpuUsPerReq: round1(median(baselines.map((r) => r.cpuUsPerReq))),
         authCpuUsPerReq: round1(median(list.map((r, i) => r.cpuUsPerReq - (baselines[i]?.cpuUsPerReq ?? Number.NaN)))),
+        // Session rows: what is left of authentication once express-session's own floor is paid.
+        ...(def?.mode === 'session' &&
+          prices && { sessionPathOwnCpuUsPerReq: round1(median(list.map((r, i) => r.cpuUsPerReq - (baselines[i]?.cpuUsPerReq ?? Number.NaN))) - prices.sessionFloorUs) }),
       }),
       logLinesPerReq: round3(median(list.map((r) => r.logLinesPerReq))),
       logBytesPerReq: Math.round(median(list.map((r) => r.logBytesPerReq))),
@@ -485,8 +522,8 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
       rounds,
       ...(def?.name === name ? extras.get(name) : peerRun ? extras.get(name) : undefined),
     };
-    // As deployed means logged: a row whose process wrote no request log measured something else.
-    if (row.kind === 'authbench' && (row.logLinesPerReq ?? 0) < 0.9) {
+    // As deployed means logged: a row (or like-for-like peer) whose process wrote no request log measured something else.
+    if ((row.kind === 'authbench' || peerRun?.def.stack) && (row.logLinesPerReq ?? 0) < 0.9) {
       rows.push({ ...base, status: 'failed', reason: `the request log got ${num(row.logLinesPerReq)} lines per request, not one: logging is not on` });
       continue;
     }
