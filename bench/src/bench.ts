@@ -28,7 +28,7 @@ import {
   type PeerRun,
   type ServerRun,
 } from './harness';
-import { createProofPool } from './dpop-proof-pool';
+import { createProofPool, takeCurrentNonce } from './dpop-proof-pool';
 import type { LoadResult, RequestPool } from './load';
 import { measureLogins, measureRefreshes, meUnderLogins, startLogins } from './logins';
 import { measurePrices, type Prices } from './prices';
@@ -37,7 +37,7 @@ import type { RoundTrips } from './round-trips';
 import { bare, bestPeerOf, peerDefs, rowOrder, selectRows, serverDefs, serverOfRow, type PeerName, type RowName } from './rows';
 import type { ServerProcess } from './server-process';
 import { cleanUpNamespace, probePostgres, probeRedis, type Availability } from './stores';
-import { median } from './timed';
+import { atMost, median, twice } from './timed';
 
 async function main() {
   const env = process.env;
@@ -147,11 +147,14 @@ async function main() {
     log('starting the server processes');
     // initdb takes seconds: the processes that need no template start meanwhile.
     const template = selection.servers.some((def) => def.store === 'embedded') ? prepareTemplate(root) : Promise.resolve(undefined);
+    // A few starts at a time: twenty processes starting at once on a busy 2-core machine made an
+    // API's first store connection time out (the start is not what is measured).
+    const starting = atMost(4);
     await Promise.all([
       ...selection.peers.map(async (def) => {
         if (def.needsRedis && !redis.ok) return void skipped.set(def.name, redis.reason);
         try {
-          peers.push(await launchPeer(def, { namespace, user, cpuProfileDir }));
+          peers.push(await starting(() => launchPeer(def, { namespace, user, cpuProfileDir })));
           if (def.needsRedis) usedStores.redis = true;
         } catch (err) {
           failed.set(def.name, messageOf(err));
@@ -166,7 +169,9 @@ async function main() {
           }
         }
         try {
-          runs.push(await launch(def, { root, template: def.store === 'embedded' ? await template : undefined, namespace, twin: true, cpuProfileDir }));
+          const dir = def.store === 'embedded' ? await template : undefined;
+          const start = () => starting(() => launch(def, { root, template: dir, namespace, twin: true, cpuProfileDir }));
+          runs.push(await twice(start, (err) => log(`${def.name}: start failed (${messageOf(err)}); once more`)));
           if (def.store === 'redis') usedStores.redis = usedStores.postgres = true;
         } catch (err) {
           for (const row of [def.name, ...(def.extraRows ?? []).map((e) => e.name)]) failed.set(row, messageOf(err));
@@ -278,6 +283,8 @@ async function main() {
     for (const run of [...runs]) {
       try {
         const headersOf = (i: number) => meHeaders(run.credentials[i % run.credentials.length]!);
+        // jwt-dpop: the load ended a while ago, and with it the last nonce the clients were given.
+        await takeCurrentNonce(run.server.api, run.credentials);
         const base = await countRoundTrips(run.server, run.server.baseline!, headersOf);
         const api = await countRoundTrips(run.server, run.server.api, headersOf);
         const { mode } = run.def;

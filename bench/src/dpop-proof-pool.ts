@@ -2,8 +2,22 @@ import { dpopNonceHeader, paths } from '@authbench/contract';
 import { benchOrigin, meProof, type Credential } from './client';
 import type { RequestPool } from './load';
 
+/**
+ * Gives these clients the API's current DPoP-Nonce (every response carries it), as the SPA takes
+ * it from each answer: a nonce is accepted for one to two steps of 30 s, and the load's answers
+ * are not read.
+ */
+export async function takeCurrentNonce(api: string, credentials: Credential[]): Promise<void> {
+  const res = await fetch(`${api}${paths.health}`, { headers: { origin: benchOrigin }, signal: AbortSignal.timeout(10_000) });
+  await res.arrayBuffer();
+  const nonce = res.headers.get(dpopNonceHeader) ?? undefined;
+  for (const credential of credentials) if (credential.dpop) credential.dpop.nonce = nonce;
+}
+
 // Before the first slice the rate is unknown: more than the bare route serves on one core.
 const firstGuessPerSecond = 6000;
+// The API's nonce step is half of DPOP_PROOF_WINDOW (60 s by default), less a margin.
+const maxSliceSeconds = 25;
 // Room above the last slice's rate; a pool that runs dry signs inline, and says so.
 const headroom = 1.5;
 
@@ -21,13 +35,6 @@ export function createProofPool(api: string, credentials: () => Credential[]) {
   let signedInline = 0;
   let signingUsPerProof = 0;
 
-  /** What the API's DPoP-Nonce is now: every response carries it. */
-  const currentNonce = async () => {
-    const res = await fetch(`${api}${paths.health}`, { headers: { origin: benchOrigin }, signal: AbortSignal.timeout(10_000) });
-    await res.arrayBuffer();
-    return res.headers.get(dpopNonceHeader) ?? undefined;
-  };
-
   const sign = (credential: Credential) => {
     const headers = meProof(credential);
     if (!headers) throw new Error('a proof pool needs jwt-dpop credentials');
@@ -44,6 +51,8 @@ export function createProofPool(api: string, credentials: () => Credential[]) {
       return sign(list[connection % list.length]!);
     },
     async freshen(seconds) {
+      // A nonce handed out now is accepted for at least one step (30 s): no slice may outlast it.
+      if (seconds > maxSliceSeconds) throw new Error(`a jwt-dpop slice of ${seconds} s would outlive its proofs' nonce (${maxSliceSeconds} s at most): raise BENCH_SLICES`);
       const list = credentials();
       // What the last slice used sets the next one's size.
       const left = pools.reduce((n, p) => n + p.length, 0);
@@ -51,8 +60,7 @@ export function createProofPool(api: string, credentials: () => Credential[]) {
       if (made > 0) perSecond = Math.max(100, (made - left + signedInline) / Math.max(seconds, 0.1));
       signed = 0;
       signedInline = 0;
-      const nonce = await currentNonce();
-      for (const credential of list) if (credential.dpop) credential.dpop.nonce = nonce;
+      await takeCurrentNonce(api, list);
       const each = Math.ceil((headroom * perSecond * seconds) / list.length);
       const started = performance.now();
       pools = list.map((credential) => Array.from({ length: each }, () => sign(credential)));
