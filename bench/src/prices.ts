@@ -12,6 +12,7 @@ import { Socket } from 'node:net';
 import os from 'node:os';
 import { paths } from '@authbench/contract';
 import session from 'express-session';
+import { derSignature } from '@authbench/api/auth/dpop/der-signature';
 import { createNonces } from '@authbench/api/auth/dpop/nonces';
 import { createProofVerifier } from '@authbench/api/auth/dpop/proof';
 import { sessionOptions } from '@authbench/api/auth/session-strategy';
@@ -69,9 +70,9 @@ async function priceProofCheck(n: number) {
   const publicKey = createPublicKey({ key: (JSON.parse(Buffer.from(header, 'base64url').toString()) as { jwk: object }).jwk as never, format: 'jwk' });
   const parts = proofs.map((p) => {
     const at = p.lastIndexOf('.');
-    return { input: Buffer.from(p.slice(0, at)), signature: Buffer.from(p.slice(at + 1), 'base64url') };
+    return { input: Buffer.from(p.slice(0, at)), signature: derSignature(Buffer.from(p.slice(at + 1), 'base64url')) };
   });
-  const es256VerifyUs = await cpuPerCall(n, (i) => verify('sha256', parts[i]!.input, { key: publicKey, dsaEncoding: 'ieee-p1363' }, parts[i]!.signature));
+  const es256VerifyUs = await cpuPerCall(n, (i) => verify('sha256', parts[i]!.input, publicKey, parts[i]!.signature));
   return { proofCheckUs, es256VerifyUs };
 }
 
