@@ -27,17 +27,18 @@ import {
   type LoadItem,
   type PeerRun,
   type ServerRun,
-  type TokenPool,
 } from './harness';
-import type { LoadResult } from './load';
+import { createProofPool, takeCurrentNonce } from './dpop-proof-pool';
+import type { LoadResult, RequestPool } from './load';
 import { measureLogins, measureRefreshes, meUnderLogins, startLogins } from './logins';
+import { measurePrices, type Prices } from './prices';
 import { resultsDir, writeResults, type BenchResults, type RevocationResult, type RoundResult, type RowResult } from './report';
 import type { RoundTrips } from './round-trips';
 import { bare, bestPeerOf, peerDefs, rowOrder, selectRows, serverDefs, serverOfRow, type PeerName, type RowName } from './rows';
 import { writeSeeds } from './seeds';
 import type { ServerProcess } from './server-process';
 import { cleanUpNamespace, probePostgres, probeRedis, type Availability } from './stores';
-import { median } from './timed';
+import { atMost, median, twice } from './timed';
 
 async function main() {
   const env = process.env;
@@ -105,8 +106,17 @@ async function main() {
   const results = new Map<string, LoadResult[]>();
   const record = (key: string, result: LoadResult) => results.set(key, [...(results.get(key) ?? []), result]);
   const extras = new Map<RowName, Partial<RowResult>>();
-  const coldPools = new Map<ServerRun, TokenPool>();
+  const coldPools = new Map<ServerRun, RequestPool>();
+  const proofPools = new Map<ServerRun, ReturnType<typeof createProofPool>>();
+  /** jwt-dpop rows: every request carries a proof of its own, signed ahead of each slice. */
+  const proofPoolOf = (run: ServerRun) => {
+    if (run.def.mode !== 'jwt-dpop') return undefined;
+    let pool = proofPools.get(run);
+    if (!pool) proofPools.set(run, (pool = createProofPool(run.server.api, () => run.credentials)));
+    return pool;
+  };
   let pinned = false;
+  let prices: Prices | undefined;
 
   const bareRun = () => peers.find((p) => p.def.name === bare);
   const groupOfPeers = (): LoadItem[] => {
@@ -114,7 +124,11 @@ async function main() {
     return b ? [itemOfPeer(b, `${bare}@peers`), ...peers.filter((p) => p !== b).map((p) => itemOfPeer(p))] : [];
   };
   const groupOfRun = (run: ServerRun): LoadItem[] => {
-    const items = [itemOfPeer(bareRun()!, `${bare}@${run.def.name}`), itemOfServer(run, `${run.def.name}:baseline`, 'baseline'), itemOfServer(run, run.def.name, 'api')];
+    const items = [
+      itemOfPeer(bareRun()!, `${bare}@${run.def.name}`),
+      itemOfServer(run, `${run.def.name}:baseline`, 'baseline'),
+      itemOfServer(run, run.def.name, 'api', proofPoolOf(run)),
+    ];
     for (const extra of run.def.extraRows ?? []) {
       if (!selection.rows.has(extra.name)) continue;
       let pool = coldPools.get(run);
@@ -134,11 +148,14 @@ async function main() {
     log('starting the server processes');
     // initdb takes seconds: the processes that need no template start meanwhile.
     const template = selection.servers.some((def) => def.store === 'embedded') ? prepareTemplate(root) : Promise.resolve(undefined);
+    // A few starts at a time: twenty processes starting at once on a busy 2-core machine made an
+    // API's first store connection time out (the start is not what is measured).
+    const starting = atMost(4);
     await Promise.all([
       ...selection.peers.map(async (def) => {
         if (def.needsRedis && !redis.ok) return void skipped.set(def.name, redis.reason);
         try {
-          peers.push(await launchPeer(def, { namespace, user, cpuProfileDir }));
+          peers.push(await starting(() => launchPeer(def, { namespace, user, cpuProfileDir })));
           if (def.needsRedis) usedStores.redis = true;
         } catch (err) {
           failed.set(def.name, messageOf(err));
@@ -153,7 +170,9 @@ async function main() {
           }
         }
         try {
-          runs.push(await launch(def, { root, template: def.store === 'embedded' ? await template : undefined, namespace, twin: true, cpuProfileDir }));
+          const dir = def.store === 'embedded' ? await template : undefined;
+          const start = () => starting(() => launch(def, { root, template: dir, namespace, twin: true, cpuProfileDir }));
+          runs.push(await twice(start, (err) => log(`${def.name}: start failed (${messageOf(err)}); once more`)));
           if (def.store === 'redis') usedStores.redis = usedStores.postgres = true;
         } catch (err) {
           for (const row of [def.name, ...(def.extraRows ?? []).map((e) => e.name)]) failed.set(row, messageOf(err));
@@ -211,6 +230,8 @@ async function main() {
           }
           const items = round % 2 === 1 ? [...group.items].reverse() : group.items;
           const measured = await measureGroup(items, settings);
+          const proofs = group.run && proofPools.get(group.run)?.stats();
+          if (proofs) log(`  ${group.name}: proofs signed ahead of the last slice ${proofs.signed} (${proofs.signingUsPerProof.toFixed(0)} µs each), signed inline in it ${proofs.signedInline}`);
           for (const [key, result] of measured) {
             record(key, result);
             log(
@@ -225,6 +246,14 @@ async function main() {
         }
       }
     }
+
+    log('prices in-process: the DPoP proof and replay checks, express-session\'s floor');
+    prices = await measurePrices({
+      iterations: quick ? 2000 : 20_000,
+      redis: redis.ok ? { url: urls.redis, keyPrefix: `${namespace}_prices:` } : undefined,
+    });
+    if (redis.ok) usedStores.redis = true;
+    log(`  ${JSON.stringify(prices)}`);
 
     log('store round trips, credential sizes, revocation, logins, refreshes, login flood');
     const countRoundTrips = async (server: ServerProcess, base: string, headers: (i: number) => Record<string, string>): Promise<RoundTrips> => {
@@ -255,6 +284,8 @@ async function main() {
     for (const run of [...runs]) {
       try {
         const headersOf = (i: number) => meHeaders(run.credentials[i % run.credentials.length]!);
+        // jwt-dpop: the load ended a while ago, and with it the last nonce the clients were given.
+        await takeCurrentNonce(run.server.api, run.credentials);
         const base = await countRoundTrips(run.server, run.server.baseline!, headersOf);
         const api = await countRoundTrips(run.server, run.server.api, headersOf);
         const { mode } = run.def;
@@ -263,7 +294,7 @@ async function main() {
         const revocation = await measureRevocation(run, settings.revocationWindowSeconds);
         if (canRefresh(mode)) run.credentials = await Promise.all(run.credentials.map((c) => refresh(run.server.api, c)));
         const flood = await meUnderLogins(
-          itemOfServer(run, run.def.name, 'api'),
+          itemOfServer(run, run.def.name, 'api', proofPoolOf(run)),
           () => startLogins(run.server, mode, run.loginUser, { concurrency: settings.floodConcurrency }),
           { seconds: settings.floodSeconds, connections: settings.connections },
         );
@@ -294,7 +325,7 @@ async function main() {
     await rm(root, { recursive: true, force: true });
   }
 
-  const rows = summariseAll({ results, extras, runs, peers, skipped, failed, selection: selection.rows });
+  const rows = summariseAll({ results, extras, runs, peers, skipped, failed, selection: selection.rows, prices });
   if (rows.some((row) => row.status === 'failed')) process.exitCode = 1;
   for (const row of rows) if (row.status === 'failed') log(`${row.name}: FAILED: ${row.reason ?? ''}`);
 
@@ -312,6 +343,7 @@ async function main() {
     date: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     settings: { ...settings, ...(onlyRows && { rows: onlyRows }) },
+    ...(prices && { prices }),
     rows,
   };
   const table = await writeResults(report, { updatePage: !quick && !onlyRows && process.exitCode !== 1 });
@@ -368,9 +400,10 @@ interface Summary {
   skipped: Map<RowName, string>;
   failed: Map<RowName, string>;
   selection: Set<RowName>;
+  prices: Prices | undefined;
 }
 
-function summariseAll({ results, extras, runs, peers, skipped, failed, selection }: Summary): RowResult[] {
+function summariseAll({ results, extras, runs, peers, skipped, failed, selection, prices }: Summary): RowResult[] {
   const get = (key: string) => results.get(key) ?? [];
   const peersBare = `${bare}@peers`;
   /** Per round: the row's req/s and CPU ratios to the bare route of its group. */
@@ -429,8 +462,10 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
     const bares = get(bareKey);
     const peerRatios = (peer: PeerName | undefined) => (peer && peers.some((p) => p.def.name === peer) ? ratios(peer, peersBare) : undefined);
     const naivePeer = def?.naivePeer;
+    const likePeer = def?.likePeer;
     const best = def ? bestPeerOf(def.mode) : undefined;
     const naive = peerRatios(naivePeer);
+    const like = peerRatios(likePeer);
     const bestRatios = peerRatios(best);
     const baselines = def ? get(`${def.name}:baseline`) : [];
     const rounds: RoundResult[] = list.map((r, i) => ({
@@ -443,6 +478,7 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
       ratioToBare: round3(own[i]!.rps),
       cpuRatioToBare: round3(own[i]!.cpu),
       ...(naive?.[i] && { ratioToPeer: round3(own[i]!.rps / naive[i].rps), cpuRatioToPeer: round3(own[i]!.cpu / naive[i].cpu) }),
+      ...(like?.[i] && { ratioToLikePeer: round3(own[i]!.rps / like[i].rps), cpuRatioToLikePeer: round3(own[i]!.cpu / like[i].cpu) }),
       ...(bestRatios?.[i] && { ratioToBestPeer: round3(own[i]!.rps / bestRatios[i].rps), cpuRatioToBestPeer: round3(own[i]!.cpu / bestRatios[i].cpu) }),
       ...(baselines[i] && { ownBaselineRps: Math.round(baselines[i].rps), ownBaselineCpuUsPerReq: round1(baselines[i].cpuUsPerReq) }),
       serverCpu: round3(r.serverCpu),
@@ -457,6 +493,8 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
     const cpuRatioToBare = med((r) => r.cpuRatioToBare)!;
     const ratioToPeer = med((r) => r.ratioToPeer);
     const cpuRatioToPeer = med((r) => r.cpuRatioToPeer);
+    const likeRatio = med((r) => r.ratioToLikePeer);
+    const likeCpuRatio = med((r) => r.cpuRatioToLikePeer);
     const bestRatio = med((r) => r.ratioToBestPeer);
     const bestCpuRatio = med((r) => r.cpuRatioToBestPeer);
     const target = def?.name === name ? def.target : undefined;
@@ -472,6 +510,9 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
       cpuRatioToBare,
       ...(naivePeer && { naivePeer }),
       ...(ratioToPeer !== undefined && cpuRatioToPeer !== undefined && { ratioToPeer, cpuRatioToPeer, aheadOfPeer: ratioToPeer > 1, aheadOfPeerByCpu: cpuRatioToPeer > 1 }),
+      ...(likePeer && { likePeer }),
+      ...(likeRatio !== undefined &&
+        likeCpuRatio !== undefined && { ratioToLikePeer: likeRatio, cpuRatioToLikePeer: likeCpuRatio, aheadOfLikePeer: likeRatio > 1, aheadOfLikePeerByCpu: likeCpuRatio > 1 }),
       ...(best && bestRatio !== undefined && bestCpuRatio !== undefined && { bestPeer: best, ratioToBestPeer: bestRatio, cpuRatioToBestPeer: bestCpuRatio }),
       ...(target !== undefined && { target, meetsTarget: ratioToBare >= target, meetsTargetByCpu: cpuRatioToBare >= target }),
       ...(baselines.length > 0 && {
@@ -480,6 +521,9 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
         ownBaselineRps: Math.round(median(baselines.map((r) => r.rps))),
         ownBaselineCpuUsPerReq: round1(median(baselines.map((r) => r.cpuUsPerReq))),
         authCpuUsPerReq: round1(median(list.map((r, i) => r.cpuUsPerReq - (baselines[i]?.cpuUsPerReq ?? Number.NaN)))),
+        // Session rows: what is left of authentication once express-session's own floor is paid.
+        ...(def?.mode === 'session' &&
+          prices && { sessionPathOwnCpuUsPerReq: round1(median(list.map((r, i) => r.cpuUsPerReq - (baselines[i]?.cpuUsPerReq ?? Number.NaN))) - prices.sessionFloorUs) }),
       }),
       logLinesPerReq: round3(median(list.map((r) => r.logLinesPerReq))),
       logBytesPerReq: Math.round(median(list.map((r) => r.logBytesPerReq))),
@@ -487,8 +531,8 @@ function summariseAll({ results, extras, runs, peers, skipped, failed, selection
       rounds,
       ...(def?.name === name ? extras.get(name) : peerRun ? extras.get(name) : undefined),
     };
-    // As deployed means logged: a row whose process wrote no request log measured something else.
-    if (row.kind === 'authbench' && (row.logLinesPerReq ?? 0) < 0.9) {
+    // As deployed means logged: a row (or like-for-like peer) whose process wrote no request log measured something else.
+    if ((row.kind === 'authbench' || peerRun?.def.stack) && (row.logLinesPerReq ?? 0) < 0.9) {
       rows.push({ ...base, status: 'failed', reason: `the request log got ${num(row.logLinesPerReq)} lines per request, not one: logging is not on` });
       continue;
     }

@@ -1,10 +1,12 @@
-import { cookieNames, csrfHeader, paths, type AuthMode } from '@authbench/contract';
+import { cookieNames, csrfHeader, dpopHeader, dpopNonceHeader, paths, type AuthMode } from '@authbench/contract';
+import { createDpopKey, type DpopKey } from './dpop-key';
 
 /** The SPA's origin, as the bench's API processes are configured (CORS_ORIGINS). */
 export const benchOrigin = 'http://localhost:5173';
 
 const names = cookieNames(false);
 const csrfHeaderName = csrfHeader.toLowerCase();
+const dpopHeaderName = dpopHeader.toLowerCase();
 
 /** A browser's cookies for one origin, as far as the bench needs them: name, value and Path. */
 export class CookieJar {
@@ -62,6 +64,25 @@ export interface Credential {
   csrfToken?: string;
   /** Jwt modes: the access token (from the body in jwt mode, the `at` cookie in jwt-cookie mode). */
   accessToken?: string;
+  /** jwt-dpop mode: the key the login is bound to, and what its proofs need from the API. */
+  dpop?: DpopState;
+}
+
+/** A jwt-dpop client's key, the API's public origin (a proof's htu) and the API's latest nonce. */
+export interface DpopState {
+  key: DpopKey;
+  origin: string;
+  nonce?: string | undefined;
+}
+
+/** The proof of one request by this client, for the token it presents (if any). */
+export const proofFor = (state: DpopState, method: string, path: string, accessToken?: string): string =>
+  state.key.proof({ htm: method, htu: `${state.origin}${path}`, nonce: state.nonce, accessToken });
+
+/** A method and path: what a DPoP proof is made for. */
+interface RequestLine {
+  method: string;
+  path: string;
 }
 
 export class HttpError extends Error {
@@ -77,27 +98,40 @@ export class HttpError extends Error {
 const withoutUndefined = (headers: Record<string, string | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
 
-async function call(
-  base: string,
-  path: string,
-  init: { method?: string; headers?: Record<string, string | undefined>; body?: unknown; jar?: CookieJar; signal?: AbortSignal | undefined },
-  what: string,
-) {
-  const res = await fetch(`${base}${path}`, {
-    method: init.method ?? 'GET',
-    headers: withoutUndefined({
-      origin: benchOrigin,
-      ...(init.body !== undefined && { 'content-type': 'application/json' }),
-      cookie: init.jar?.headerFor(path),
-      ...init.headers,
-    }),
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-    signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  init.jar?.take(res);
-  if (!res.ok) throw new HttpError(res.status, text, what);
-  return { res, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+interface CallInit {
+  method?: string;
+  /** A function where the headers carry a DPoP proof: a retry needs a new one. */
+  headers?: Record<string, string | undefined> | (() => Record<string, string | undefined>);
+  body?: unknown;
+  jar?: CookieJar;
+  signal?: AbortSignal | undefined;
+  /** jwt-dpop: every answer's DPoP-Nonce is kept here; a `use_dpop_nonce` refusal is retried once with it, as the SPA does. */
+  dpop?: DpopState | undefined;
+}
+
+const isNonceRefusal = (status: number, text: string) => (status === 400 || status === 401) && text.includes('"use_dpop_nonce"');
+
+async function call(base: string, path: string, init: CallInit, what: string) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${base}${path}`, {
+      method: init.method ?? 'GET',
+      headers: withoutUndefined({
+        origin: benchOrigin,
+        ...(init.body !== undefined && { 'content-type': 'application/json' }),
+        cookie: init.jar?.headerFor(path),
+        ...(typeof init.headers === 'function' ? init.headers() : init.headers),
+      }),
+      ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+      signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    const nonce = res.headers.get(dpopNonceHeader);
+    if (init.dpop && nonce) init.dpop.nonce = nonce;
+    if (init.dpop && attempt === 1 && isNonceRefusal(res.status, text)) continue;
+    init.jar?.take(res);
+    if (!res.ok) throw new HttpError(res.status, text, what);
+    return { res, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -116,7 +150,9 @@ interface ModeClient {
   csrf: boolean;
   refreshes: boolean;
   accessToken(body: Record<string, unknown>, jar: CookieJar): string | undefined;
-  scriptHeaders(credential: Credential): Record<string, string>;
+  /** jwt-dpop: a key pair per login, and a proof by it on every request. */
+  proofs: boolean;
+  scriptHeaders(credential: Credential, request: RequestLine): Record<string, string>;
   stores: 'session' | 'refresh family';
   present(login: MadeLogin): Record<string, string>;
 }
@@ -134,6 +170,7 @@ export const modeClients = {
     csrf: true,
     refreshes: false,
     accessToken: () => undefined,
+    proofs: false,
     scriptHeaders: () => ({}),
     stores: 'session',
     present: (login) => ({ cookie: `${names.session}=${made(login, 'sessionCookie')}` }),
@@ -142,6 +179,7 @@ export const modeClients = {
     csrf: false,
     refreshes: true,
     accessToken: (body) => text(body.accessToken),
+    proofs: false,
     scriptHeaders: ({ accessToken }) => withoutUndefined({ authorization: accessToken && `Bearer ${accessToken}` }),
     stores: 'refresh family',
     present: (login) => ({ authorization: `Bearer ${made(login, 'accessToken')}` }),
@@ -150,22 +188,23 @@ export const modeClients = {
     csrf: true,
     refreshes: true,
     accessToken: (_body, jar) => jar.get(names.access),
+    proofs: false,
     scriptHeaders: () => ({}),
     stores: 'refresh family',
     present: (login) => ({ cookie: `${names.access}=${made(login, 'accessToken')}` }),
   },
-  // Every jwt-dpop request needs a proof of its own (a new jti, single-use), which a load of fixed
-  // headers cannot carry: no bench row signs them yet, and this row says so rather than measure nonsense.
+  // As jwt mode, but the token travels as `DPoP`, and every request carries a proof of its own.
   'jwt-dpop': {
     csrf: false,
     refreshes: true,
     accessToken: (body) => text(body.accessToken),
-    scriptHeaders: () => {
-      throw new Error('jwt-dpop: the bench signs no DPoP proofs yet (each request needs a fresh one)');
-    },
+    proofs: true,
+    scriptHeaders: ({ accessToken, dpop }, { method, path }) =>
+      withoutUndefined({ authorization: accessToken && `DPoP ${accessToken}`, [dpopHeaderName]: dpop && proofFor(dpop, method, path, accessToken) }),
     stores: 'refresh family',
+    // A made token would have to be bound to a key (cnf.jkt): neither the cold row nor --scale has one.
     present: () => {
-      throw new Error('jwt-dpop: the bench signs no DPoP proofs yet (each request needs a fresh one)');
+      throw new Error('jwt-dpop: the bench mints no key-bound access tokens');
     },
   },
 } satisfies Record<AuthMode, ModeClient>;
@@ -173,11 +212,23 @@ export const modeClients = {
 const modeOf = (mode: AuthMode): ModeClient => modeClients[mode];
 
 /** The credential headers of a request to `path`: the browser's cookies for it and the SPA's own headers. */
-const requestHeaders = (credential: Credential, path: string): Record<string, string> =>
-  withoutUndefined({ cookie: credential.jar.headerFor(path), ...modeOf(credential.mode).scriptHeaders(credential) });
+const requestHeaders = (credential: Credential, request: RequestLine): Record<string, string> =>
+  withoutUndefined({ cookie: credential.jar.headerFor(request.path), ...modeOf(credential.mode).scriptHeaders(credential, request) });
 
-/** The headers that authenticate GET /api/me for this client. */
-export const meHeaders = (credential: Credential): Record<string, string> => requestHeaders(credential, paths.me);
+/** The headers that authenticate GET /api/me for this client (in jwt-dpop mode with a fresh proof, each call). */
+export const meHeaders = (credential: Credential): Record<string, string> => requestHeaders(credential, { method: 'GET', path: paths.me });
+
+/** jwt-dpop mode: a fresh proof for GET /api/me by this client's key; undefined in the other modes. */
+export const meProof = (credential: Credential): Record<string, string> | undefined =>
+  credential.dpop && { [dpopHeaderName]: proofFor(credential.dpop, 'GET', paths.me, credential.accessToken) };
+
+/** jwt-dpop mode: a new key and the API's public origin, which its proofs name (from GET /api/config, as the SPA learns it). */
+async function newDpopState(base: string, signal?: AbortSignal): Promise<DpopState> {
+  const { body } = await call(base, paths.config, { signal }, 'GET config');
+  const origin = text((body.dpop as { origin?: unknown } | undefined)?.origin);
+  if (!origin) throw new Error('GET config: no dpop.origin in jwt-dpop mode');
+  return { key: createDpopKey(), origin };
+}
 
 /** Bytes of those headers on the wire (`name: value` per header). */
 export const credentialBytes = (credential: Credential): number =>
@@ -193,6 +244,7 @@ export async function signIn(
 ): Promise<Credential> {
   const client = modeOf(mode);
   const jar = new CookieJar();
+  const dpop = client.proofs ? await newDpopState(base, signal) : undefined;
   let csrfToken: string | undefined;
   if (client.csrf) {
     const { body } = await call(base, paths.csrf, { jar, signal }, 'GET csrf');
@@ -200,10 +252,12 @@ export async function signIn(
     if (!csrfToken) throw new Error('GET csrf: no token');
   }
   const body = how === 'login' ? { email: user.email, password: user.password } : user;
-  const answer = await call(base, how === 'login' ? paths.login : paths.register, { method: 'POST', jar, headers: { [csrfHeaderName]: csrfToken }, body, signal }, how);
+  const path = how === 'login' ? paths.login : paths.register;
+  const headers = () => ({ [csrfHeaderName]: csrfToken, [dpopHeaderName]: dpop && proofFor(dpop, 'POST', path) });
+  const answer = await call(base, path, { method: 'POST', jar, headers, body, signal, dpop }, how);
   const userId = text((answer.body.user as { id?: unknown } | undefined)?.id);
   if (!userId) throw new Error(`${how}: no user in the response`);
-  const credential: Credential = { mode, userId, jar };
+  const credential: Credential = { mode, userId, jar, ...(dpop && { dpop }) };
   if (client.csrf) {
     // A login hands over the token bound to it; the pre-login one is worth nothing after it.
     const token = text(answer.body.csrfToken);
@@ -224,8 +278,8 @@ export async function refresh(base: string, credential: Credential): Promise<Cre
   const client = modeOf(credential.mode);
   if (!client.refreshes) throw new Error(`refresh: ${credential.mode} mode has no refresh token`);
   const jar = credential.jar.clone();
-  const headers = { [csrfHeaderName]: credential.csrfToken, ...client.scriptHeaders(credential) };
-  const { body } = await call(base, paths.refresh, { method: 'POST', jar, headers }, 'refresh');
+  const headers = () => ({ [csrfHeaderName]: credential.csrfToken, ...client.scriptHeaders(credential, { method: 'POST', path: paths.refresh }) });
+  const { body } = await call(base, paths.refresh, { method: 'POST', jar, headers, dpop: credential.dpop }, 'refresh');
   const accessToken = client.accessToken(body, jar);
   if (!accessToken || accessToken === credential.accessToken) throw new Error('refresh: no new access token');
   return { ...credential, jar, accessToken };
@@ -233,8 +287,8 @@ export async function refresh(base: string, credential: Credential): Promise<Cre
 
 /** Logs out as the SPA does: its cookies, its CSRF token where the mode has them, its Bearer in jwt mode. */
 export async function signOut(base: string, credential: Credential): Promise<void> {
-  const headers = { [csrfHeaderName]: credential.csrfToken, ...modeOf(credential.mode).scriptHeaders(credential) };
-  await call(base, paths.logout, { method: 'POST', jar: credential.jar.clone(), headers }, 'logout');
+  const headers = () => ({ [csrfHeaderName]: credential.csrfToken, ...modeOf(credential.mode).scriptHeaders(credential, { method: 'POST', path: paths.logout }) });
+  await call(base, paths.logout, { method: 'POST', jar: credential.jar.clone(), headers, dpop: credential.dpop }, 'logout');
 }
 
 /** The headers that present a login the bench made itself, as this mode carries it. */

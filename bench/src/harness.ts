@@ -8,7 +8,7 @@ import jwt from 'jsonwebtoken';
 import { generateSigningKeyJwk } from '@authbench/api/auth/signing-keys';
 import { openDatabase } from '@authbench/api/storage/database';
 import { me, meHeaders, peerSignIn, present, signIn, type Credential } from './client';
-import { combine, drive, type LoadResult, type Slice } from './load';
+import { combine, drive, type LoadResult, type RequestPool, type Slice } from './load';
 import type { PeerUser, StorePorts } from './protocol';
 import type { PeerDef, ServerDef } from './rows';
 import { hasTaskset, startPeer, startServer, type ServerProcess } from './server-process';
@@ -135,7 +135,7 @@ export function peerUser(namespace: string): PeerUser {
 export async function launchPeer(def: PeerDef, options: { namespace: string; user: PeerUser; cpuProfileDir?: string | undefined }): Promise<PeerRun> {
   const server = await startPeer(
     def.file,
-    { label: def.name, user: options.user, namespace: options.namespace, storePorts, ...(def.needsRedis && { redisUrl: storeUrls.redis }) },
+    { label: def.name, user: options.user, namespace: options.namespace, storePorts, ...(def.needsRedis && { redisUrl: storeUrls.redis }), ...(def.stack && { stack: true }) },
     { cpuProfileDir: options.cpuProfileDir },
   );
   return { def, server, headers: [] };
@@ -174,19 +174,12 @@ export const payloadOf = (credential: Credential) => {
   return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string; sid: string; exp: number }) : undefined;
 };
 
-export interface TokenPool {
-  /** Headers carrying the next token, in a cycle. */
-  next(): Record<string, string>;
-  /** Mints the pool again once it has aged (the tokens live 5 minutes, as the API's do). */
-  freshen(): void;
-}
-
 /**
  * Tokens the API would issue for this login, each new, in a cycle longer than the process's
  * verified-token cache: least recently used, none is ever cached, so every request costs a
  * full ES256 verification.
  */
-export function createColdTokens(run: ServerRun, cacheSize: number): TokenPool {
+export function createColdTokens(run: ServerRun, cacheSize: number): RequestPool {
   const claims = payloadOf(run.credentials[0]!);
   if (!claims) throw new Error('no access token to copy claims from');
   const size = cacheSize + 2000;
@@ -196,6 +189,7 @@ export function createColdTokens(run: ServerRun, cacheSize: number): TokenPool {
   let cursor = 0;
   return {
     next: () => pool[cursor++ % size]!,
+    // Minted again once aged: the tokens live 5 minutes, as the API's do.
     freshen() {
       if (Date.now() - mintedAt < 120_000) return;
       pool = mint();
@@ -236,18 +230,18 @@ export interface LoadItem {
   server: ServerProcess;
   url: string;
   headersOf: (connection: number) => Record<string, string>;
-  perRequest?: (() => Record<string, string>) | undefined;
-  /** Runs before each of its slices (a token pool freshens itself). */
-  before?: (() => void) | undefined;
+  perRequest?: ((connection: number) => Record<string, string>) | undefined;
+  /** Runs before each of its slices of `seconds` (a pool of tokens or proofs freshens itself). */
+  before?: ((seconds: number) => void | Promise<void>) | undefined;
 }
 
-export const itemOfServer = (run: ServerRun, key: string, target: 'api' | 'baseline', pool?: TokenPool): LoadItem => ({
+export const itemOfServer = (run: ServerRun, key: string, target: 'api' | 'baseline', pool?: RequestPool): LoadItem => ({
   key,
   server: run.server,
   url: `${target === 'api' ? run.server.api : run.server.baseline!}${paths.me}`,
   headersOf: (i) => meHeaders(run.credentials[i % run.credentials.length]!),
-  perRequest: pool && (() => pool.next()),
-  before: pool && (() => pool.freshen()),
+  perRequest: pool && ((i) => pool.next(i)),
+  before: pool && ((seconds) => pool.freshen(seconds)),
 });
 
 export const itemOfPeer = (run: PeerRun, key: string = run.def.name): LoadItem => ({
@@ -267,7 +261,7 @@ export async function measureGroup(items: LoadItem[], options: { seconds: number
   for (let turn = 0; turn < options.slices; turn++) {
     const order = turn % 2 === 0 ? items : [...items].reverse();
     for (const item of order) {
-      item.before?.();
+      await item.before?.(options.seconds / options.slices);
       const slice = await drive({
         url: item.url,
         server: item.server,

@@ -12,8 +12,16 @@ export interface LoadOptions {
   pinned: boolean;
   /** Headers of every request of connection `i` (each connection is one client, one login). */
   headersOf: (connection: number) => Record<string, string>;
-  /** Headers that change on every request (a token never seen before), on top of the connection's. */
-  perRequest?: () => Record<string, string>;
+  /** Headers that change on every request of connection `i` (a token never seen before, a DPoP proof), on top of the connection's. */
+  perRequest?: (connection: number) => Record<string, string>;
+}
+
+/** Per-request headers for a load run, made before each slice of it. */
+export interface RequestPool {
+  /** The headers of connection `connection`'s next request. */
+  next(connection: number): Record<string, string>;
+  /** Before each slice of `seconds`: made fresh where they have aged or run low. */
+  freshen(seconds: number): void | Promise<void>;
 }
 
 /** One autocannon run, unreduced, so that several slices of a measurement can be added up. */
@@ -84,18 +92,21 @@ export async function drive(options: LoadOptions): Promise<Slice> {
     pipelining: 1,
     timeout: 10,
     setupClient(client) {
-      client.setHeaders(options.headersOf(connection++));
-    },
-    ...(options.perRequest && {
-      requests: [
+      const i = connection++;
+      const perRequest = options.perRequest;
+      if (!perRequest) return void client.setHeaders(options.headersOf(i));
+      // A request list of the client's own, so that each request knows its connection.
+      const headers = options.headersOf(i);
+      client.setRequests([
         {
+          headers,
           setupRequest: (request) => {
-            request.headers = { ...request.headers, ...options.perRequest!() };
+            request.headers = { ...request.headers, ...perRequest(i) };
             return request;
           },
         },
-      ],
-    }),
+      ]);
+    },
   }) as Promise<autocannon.Result> & EventEmitter;
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     if (statusCode < 200 || statusCode >= 300) return;

@@ -146,7 +146,7 @@ export async function closedLoop(item: LoadItem, options: { seconds: number; con
       while (performance.now() < end) {
         const sent = performance.now();
         try {
-          const status = await get({ ...item.headersOf(connection), ...item.perRequest?.() });
+          const status = await get({ ...item.headersOf(connection), ...item.perRequest?.(connection) });
           if (status === 200) latencies.push(performance.now() - sent);
           else non200 += 1;
         } catch {
@@ -178,12 +178,12 @@ export async function meUnderLogins(
   logins: () => ReturnType<typeof startLogins>,
   options: { seconds: number; connections: number; leadSeconds?: number },
 ): Promise<UnderLogins> {
-  item.before?.();
+  await item.before?.(options.seconds);
   const quiet = await closedLoop(item, options);
   if (quiet.non200 > 0 || quiet.errors > 0) throw new Error(`${item.key}: ${quiet.non200} non-200 answers and ${quiet.errors} errors without logins`);
   const background = logins();
   await new Promise((resolve) => setTimeout(resolve, (options.leadSeconds ?? 0.5) * 1000));
-  item.before?.();
+  await item.before?.(options.seconds);
   const loaded = await closedLoop(item, options);
   const { answers, perSecond } = await background.stop();
   return { quiet, loaded, loginsPerSecond: perSecond, loginAnswers: answers };

@@ -28,6 +28,7 @@ import {
   storeUrls,
   type LoadItem,
 } from './harness';
+import { createProofPool } from './dpop-proof-pool';
 import { renderSummary, summariseProfile } from './profile-summary';
 import { resultsDir } from './report';
 import { peerDefs, serverDefs } from './rows';
@@ -95,7 +96,9 @@ async function main() {
         if (canRefresh(def.mode)) run.credentials = await Promise.all(run.credentials.map((c) => refresh(run.server.api, c)));
         const file = (target: string) => path.join(resultsDir, `${def.name}-${target}.cpuprofile`);
         await profileItem(itemOfServer(run, `${def.name} (own baseline)`, 'baseline'), file('baseline'));
-        await profileItem(itemOfServer(run, def.name, 'api'), file('row'));
+        // jwt-dpop: a fresh proof per request, signed ahead as the bench does.
+        const proofs = def.mode === 'jwt-dpop' ? createProofPool(run.server.api, () => run.credentials) : undefined;
+        await profileItem(itemOfServer(run, def.name, 'api', proofs), file('row'));
         for (const extra of def.extraRows ?? []) {
           if (wanted.length > 0 && !wanted.includes(extra.name)) continue;
           await profileItem(itemOfServer(run, extra.name, 'api', createColdTokens(run, defaultVerifiedTokenCacheSize)), file(extra.name));

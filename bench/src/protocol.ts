@@ -30,6 +30,8 @@ export interface PeerSpec {
   user: PeerUser;
   /** Peers that keep sessions in Redis. */
   redisUrl?: string;
+  /** Behind Authbench's production stack (the like-for-like peers). */
+  stack?: boolean;
   /** Their Redis key prefix starts with it, so the bench's clean-up removes their keys too. */
   namespace: string;
   storePorts: StorePorts;

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { UnderLogins } from './logins';
+import type { Prices } from './prices';
 import type { PeerName, RowName } from './rows';
 
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -33,6 +34,8 @@ export interface RoundResult {
   cpuRatioToPeer?: number;
   ratioToBestPeer?: number;
   cpuRatioToBestPeer?: number;
+  ratioToLikePeer?: number;
+  cpuRatioToLikePeer?: number;
   ownBaselineRps?: number;
   ownBaselineCpuUsPerReq?: number;
   serverCpu: number;
@@ -61,6 +64,12 @@ export interface RowResult {
   /** Median over the rounds of (row's ratio to bare) / (peer's ratio to bare). Above 1: ahead of the peer. */
   ratioToPeer?: number;
   cpuRatioToPeer?: number;
+  /** The same library as the peer behind this API's production stack (request log, helmet, CORS). */
+  likePeer?: PeerName;
+  ratioToLikePeer?: number;
+  cpuRatioToLikePeer?: number;
+  aheadOfLikePeer?: boolean;
+  aheadOfLikePeerByCpu?: boolean;
   bestPeer?: PeerName;
   ratioToBestPeer?: number;
   cpuRatioToBestPeer?: number;
@@ -78,6 +87,8 @@ export interface RowResult {
   ownBaselineCpuUsPerReq?: number;
   /** Server CPU per request beyond the own baseline's: what authentication itself costs. */
   authCpuUsPerReq?: number;
+  /** Session rows: authCpuUsPerReq minus express-session's floor (prices): what this API's session path adds to the library. */
+  sessionPathOwnCpuUsPerReq?: number;
   logLinesPerReq?: number;
   logBytesPerReq?: number;
   /** The most that other processes took of the server's core during any of the row's runs or its bare route's. */
@@ -113,7 +124,24 @@ export interface BenchResults {
   date: string;
   durationSeconds: number;
   settings: Record<string, unknown>;
+  /** In-process prices of single pieces of a request (prices.ts). */
+  prices?: Prices;
   rows: RowResult[];
+}
+
+/** The per-request prices beside the rows: what the algorithm or the library costs, whatever the API around it does. */
+function pricesTable(p: Prices): string[] {
+  const redis = p.replayRedis ? `${num(p.replayRedis.wallUs, 1)} wall, ${num(p.replayRedis.cpuUs, 1)} CPU` : 'not measured (no Redis)';
+  return [
+    `Prices per request, in-process (no HTTP; the bench's own process, off the servers' core; median of 3 runs of ${num(p.iterations)} after a warm-up), µs:`,
+    '',
+    '| piece | µs/request | what bounds it | rows that pay it |',
+    '|---|---:|---|---|',
+    `| DPoP proof check (parse, ES256 verify, htm/htu/iat/nonce/ath) | ${num(p.proofCheckUs, 1)} | the ES256 verification: ${num(p.es256VerifyUs, 1)} µs of it, once per request (a proof is single-use, so nothing can be cached) | jwt-dpop-* |`,
+    `| DPoP replay check, process memory | ${num(p.replayMemoryUs, 1)} | a SHA-256 of jkt:jti and a Map entry | jwt-dpop-embedded |`,
+    `| DPoP replay check, Redis SET NX | ${redis} | a Redis round trip on loopback (the wall time; the CPU is node-redis's) | jwt-dpop-redis |`,
+    `| express-session's floor (session mode's options, its MemoryStore) | ${num(p.sessionFloorUs, 1)} | the library: cookie parse and unsign (HMAC), store read and touch (JSON), the session object and its change hash | session-* |`,
+  ];
 }
 
 export const num = (n: number | undefined, digits = 0) =>
@@ -176,19 +204,21 @@ export function renderMarkdown(results: BenchResults): string {
   );
   lines.push('');
   lines.push(
-    '| row | req/s | ratio to bare (CPU) | target | naive peer | ratio to peer (CPU) | ahead of peer | ratio to fast-jwt (CPU) | p50 ms | p99 ms | server CPU µs/req | ratio to own baseline (CPU) |',
+    '| row | req/s | ratio to bare (CPU) | target | naive peer | ratio to peer (CPU) | ahead of peer | ratio to fast-jwt (CPU) | like-for-like peer | ratio to it (CPU) | ahead of it | p50 ms | p99 ms | server CPU µs/req | ratio to own baseline (CPU) |',
   );
-  lines.push('|---|---:|---:|---|---|---:|---|---:|---:|---:|---:|---:|');
+  lines.push('|---|---:|---:|---|---|---:|---|---:|---|---:|---|---:|---:|---:|---:|');
   for (const r of rows) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.name} | ${r.status}: ${r.reason ?? ''} | | | | | | | | | | |`);
+      lines.push(`| ${r.name} | ${r.status}: ${r.reason ?? ''} | | | | | | | | | | | | | |`);
       continue;
     }
+    const like = r.likePeer === undefined ? '' : `${r.likePeer}${r.ratioToLikePeer === undefined ? ' (not measured: see its row)' : ''}`;
     const target = r.target === undefined ? '' : `≥ ${num(r.target, 2)}: ${verdict(r.meetsTarget, r.meetsTargetByCpu)}`;
     const peer = r.naivePeer === undefined ? '' : `${r.naivePeer}${r.ratioToPeer === undefined ? ' (not measured: see its row)' : ''}`;
     lines.push(
       `| ${r.name} | ${num(r.rps)} | ${pair(r.ratioToBare, r.cpuRatioToBare)} | ${target} | ${peer} | ${pair(r.ratioToPeer, r.cpuRatioToPeer)} | ` +
-        `${verdict(r.aheadOfPeer, r.aheadOfPeerByCpu)} | ${pair(r.ratioToBestPeer, r.cpuRatioToBestPeer)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${num(r.cpuUsPerReq)} | ` +
+        `${verdict(r.aheadOfPeer, r.aheadOfPeerByCpu)} | ${pair(r.ratioToBestPeer, r.cpuRatioToBestPeer)} | ${like} | ${pair(r.ratioToLikePeer, r.cpuRatioToLikePeer)} | ` +
+        `${verdict(r.aheadOfLikePeer, r.aheadOfLikePeerByCpu)} | ${num(r.p50, 2)} | ${num(r.p99, 2)} | ${num(r.cpuUsPerReq)} | ` +
         `${pair(r.ratioToOwnBaseline, r.cpuRatioToOwnBaseline)} |`,
     );
   }
@@ -196,11 +226,16 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push(
     '**Ratio to bare**: the row\'s req/s over the bare Express route\'s, the bare route measured in the same round, interleaved with the row on the same core ' +
       '(median of the rounds); in brackets the **CPU ratio**, the bare route\'s server CPU per request over the row\'s, which other processes on the machine disturb far less. ' +
-      '**Target**: issue 11\'s, on the req/s ratio (the CPU verdict is added where it differs). ' +
+      '**Target**: issue 20\'s, on the req/s ratio (the CPU verdict is added where it differs). ' +
       '**Ratio to peer**: the row\'s ratio to bare over its naive peer\'s (each against the bare route measured beside it, same round); above 1.00 the row is ahead. ' +
+      '**Like-for-like peer**: the same peer library behind the production stack this API runs (its request log to a drained pipe, helmet, CORS on the allowlist); the ratio to it is taken the same way. ' +
       '**Ratio to own baseline** (the old column): the row over the same API process serving GET /api/me with the same middleware and user lookup but no authentication: ' +
       'what authentication alone costs, not what the API costs.',
   );
+  if (results.prices) {
+    lines.push('');
+    lines.push(...pricesTable(results.prices));
+  }
   const disturbed = Math.max(0, ...rows.map((r) => r.otherCpuMax ?? 0));
   if (disturbed > 0.05) {
     lines.push('');
@@ -216,7 +251,7 @@ export function renderMarkdown(results: BenchResults): string {
     if (r.status !== 'ok' || r.kind === 'bare') continue;
     const logins = r.loginsPerSecond === undefined ? 'n/a' : `${num(r.loginsPerSecond, 1)} (${num(r.cpuUsPerLogin)} µs CPU)`;
     const refreshes = r.refreshesPerSecond === undefined ? 'n/a' : `${num(r.refreshesPerSecond)} (${num(r.cpuUsPerRefresh)} µs CPU)`;
-    const log = r.kind === 'peer' ? 'none' : `${num(r.logLinesPerReq, 2)} line, ${num(r.logBytesPerReq)} B`;
+    const log = r.kind === 'peer' && !r.logLinesPerReq ? 'none' : `${num(r.logLinesPerReq, 2)} line, ${num(r.logBytesPerReq)} B`;
     lines.push(`| ${r.name} | ${num(r.credentialBytes)} | ${tripsText(r)} | ${r.kind === 'peer' ? 'n/a' : revocationText(r)} | ${logins} | ${refreshes} | ${log} |`);
   }
   const floods = rows.filter((r) => r.loginFlood);
@@ -235,7 +270,8 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push('');
   lines.push('Rows:');
   for (const r of rows) {
-    const own = r.ownBaselineRps === undefined ? '' : ` Own baseline: ${num(r.ownBaselineRps)} req/s, ${num(r.ownBaselineCpuUsPerReq)} µs CPU/req; auth CPU ${num(r.authCpuUsPerReq)} µs/req.`;
+    const floor = results.prices && r.sessionPathOwnCpuUsPerReq !== undefined ? `, of which express-session's floor ${num(results.prices.sessionFloorUs)} and the session path's own ${num(r.sessionPathOwnCpuUsPerReq)} µs/req` : '';
+    const own = r.ownBaselineRps === undefined ? '' : ` Own baseline: ${num(r.ownBaselineRps)} req/s, ${num(r.ownBaselineCpuUsPerReq)} µs CPU/req; auth CPU ${num(r.authCpuUsPerReq)} µs/req${floor}.`;
     lines.push(`- \`${r.name}\`: ${r.description}.${own}`);
   }
   return lines.join('\n');

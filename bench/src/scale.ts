@@ -1,11 +1,13 @@
 /**
  * `pnpm bench --scale` (not in CI): does GET /api/me stay as fast when the stores hold 10^3,
  * 10^5 and 10^6 users and logins (the embedded database up to 10^5)? The stores are filled
- * straight (fill.ts), never through 10^6 HTTP registrations; at each size the server is started
- * afresh and driven with logins picked across the whole store. Also: GET /api/me's latency
+ * straight (fill.ts), never through 10^6 HTTP registrations; each size has stores of its own and
+ * a server of its own, and the sizes are measured side by side in alternating slices with logins
+ * picked across each whole store. Also: GET /api/me's latency
  * while 20 logins per second (Argon2id each) run beside it. Writes bench/results/scale.{md,json}
  * and, after a run of every size and row, the scale table of docs/benchmark.md.
- * BENCH_SCALE_SIZES=1000,100000 (sizes), BENCH_SCALE_SECONDS (per measurement, default 8),
+ * BENCH_SCALE_SIZES=1000,100000 (sizes; one listed twice shows how alike two measurements of it
+ * are), BENCH_SCALE_SECONDS (per size, default 8),
  * BENCH_ROWS=session-redis,jwt-redis (a subset).
  */
 import { randomBytes, randomInt } from 'node:crypto';
@@ -14,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSigningKeyJwk } from '@authbench/api/auth/signing-keys';
 import { me, present, sessionIdOf, signIn, storedLoginOf, type MadeLogin } from './client';
-import { analyze, fillFamilies, fillRedisSessions, fillSqlSessions, fillUsers, openRedis, openSql, redisBytesPerSession, scale, sqlBytesPer, type Sql } from './fill';
+import { analyze, fillFamilies, fillRedisSessions, fillSqlSessions, fillUsers, openRedis, openSql, redisBytesPerSession, scale, sqlBytesPer } from './fill';
 import {
   apiEnv,
   benchPassword,
@@ -45,7 +47,9 @@ const sizesFrom = (value: string | undefined) =>
 const settings = {
   sizes: sizesFrom(env.BENCH_SCALE_SIZES) ?? [1_000, 100_000, 1_000_000],
   embeddedMax: 100_000,
+  /** Per size, in `slices` turns alternating with the other sizes. */
   seconds: Number(env.BENCH_SCALE_SECONDS) > 0 ? Number(env.BENCH_SCALE_SECONDS) : 8,
+  slices: 4,
   warmupSeconds: 2,
   connections: 10,
   /** Distinct logins the load carries, picked at random across the store. */
@@ -87,6 +91,8 @@ interface SizeResult {
   cpuUsPerReq: number;
   /** rps over the smallest size's. */
   rpsVsSmallest?: number;
+  /** Share of the servers' core that other processes took during this size's slices. */
+  otherCpu?: number;
   quiet: LatencyRun;
   withLogins: LatencyRun;
   loginsPerSecond: number;
@@ -147,21 +153,103 @@ export async function runScale(): Promise<void> {
   log(`done: bench/results/scale.md and scale.json written${complete ? ', docs/benchmark.md updated' : ''}`);
 }
 
+/** One size's own stores: filled, and what they hold. */
+interface SizedStores {
+  size: number;
+  dataDir: string;
+  namespace: string;
+  fillSeconds: number;
+  bytesPerLogin: number;
+  bytesPerUser: number;
+}
+
+/**
+ * Every size gets stores of its own (a data directory, or a Postgres schema and Redis prefix), so
+ * that the servers of all sizes can run at once: they are started together, warmed alike, and
+ * measured in alternating slices (A B C, C B A, ...). Measured one after another instead, each
+ * size met different weather on the machine (and the first met a colder one): the same size
+ * measured three times in a row differed by far more than the 10 % that "flat" allows.
+ */
 async function runKind(kind: Kind, options: { root: string; template: string | undefined; namespace: string }): Promise<SizeResult[]> {
-  const dataDir = path.join(options.root, kind.key);
+  // Every row and size of a kind runs with the same secrets.
+  const secrets = { jwk: generateSigningKeyJwk(), sessionSecret: randomBytes(32).toString('base64url') };
+  const sizes = settings.sizes.filter((size) => kind.store !== 'embedded' || size <= settings.embeddedMax);
+  const stores: SizedStores[] = [];
+  for (const [i, size] of sizes.entries()) stores.push(await fillStores(kind, size, { ...options, secrets, place: `${kind.key}_${i + 1}` }));
+  const start = (def: ServerDef, at: SizedStores) =>
+    startServer(
+      { label: `${def.name}-scale-${at.size}`, env: apiEnv(def, at.dataDir, secrets), ...(kind.store === 'redis' && { namespace: at.namespace }), storePorts },
+      { startTimeoutMs: 180_000 },
+    );
+
+  const results: SizeResult[] = [];
+  for (const def of kind.rows) {
+    log(`  ${def.name}: starting a server per size (${sizes.join(', ')})`);
+    const servers: ServerProcess[] = [];
+    try {
+      for (const at of stores) servers.push(await start(def, at));
+      const items = await Promise.all(stores.map((at, i) => loadAtSize(def, servers[i]!, at.size, secrets, `${def.name}@${at.size}#${i + 1}`)));
+      // The same warm-up for every process (JIT, caches), discarded, before any measured slice.
+      await measureGroup(items, { seconds: settings.warmupSeconds, slices: 1, connections: settings.connections });
+      const loads = await measureGroup(items, { seconds: settings.seconds, slices: settings.slices, connections: settings.connections });
+      for (const [i, at] of stores.entries()) {
+        const load = loads.get(items[i]!.key)!;
+        const latency = await latencyBesideLogins(def, servers[i]!, items[i]!, at.size);
+        results.push({
+          row: def.name,
+          size: at.size,
+          fillSeconds: at.fillSeconds,
+          bytesPerLogin: Math.round(at.bytesPerLogin),
+          bytesPerUser: Math.round(at.bytesPerUser),
+          rps: Math.round(load.rps),
+          p50: Math.round(load.p50 * 100) / 100,
+          p99: Math.round(load.p99 * 100) / 100,
+          cpuUsPerReq: Math.round(load.cpuUsPerReq),
+          ...(load.otherCpu !== undefined && { otherCpu: Math.round(load.otherCpu * 1000) / 1000 }),
+          ...latency,
+        });
+        log(
+          `  ${def.name.padEnd(20)} ${at.size.toString().padStart(8)}: ${Math.round(load.rps)} req/s, ${Math.round(load.cpuUsPerReq)} µs CPU/req, p99 ${load.p99.toFixed(1)} ms; ` +
+            `p99 ${latency.quiet.p99.toFixed(1)} ms alone, ${latency.withLogins.p99.toFixed(1)} ms beside ${latency.loginsPerSecond.toFixed(1)} logins/s`,
+        );
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+    }
+  }
+  for (const def of kind.rows) {
+    const own = results.filter((r) => r.row === def.name);
+    const smallest = own[0];
+    for (const r of own) if (smallest) r.rpsVsSmallest = Math.round((r.rps / smallest.rps) * 1000) / 1000;
+  }
+  return results;
+}
+
+/** One size's stores: a user and a login written by the API itself (the template), then copied `size` times. */
+async function fillStores(
+  kind: Kind,
+  size: number,
+  options: {
+    root: string;
+    template: string | undefined;
+    namespace: string;
+    secrets: { jwk: ReturnType<typeof generateSigningKeyJwk>; sessionSecret: string };
+    /** The stores' own name (a size may be listed twice, to see how alike two measurements of it are). */
+    place: string;
+  },
+): Promise<SizedStores> {
+  const dataDir = path.join(options.root, options.place);
   if (kind.store === 'embedded' && options.template) await cp(options.template, dataDir, { recursive: true });
   else await mkdir(dataDir, { recursive: true });
-  const namespace = rowNamespace(options.namespace, kind.key);
-  // Every row of a kind runs on the same stores: the same secrets.
-  const secrets = { jwk: generateSigningKeyJwk(), sessionSecret: randomBytes(32).toString('base64url') };
-  const start = (def: ServerDef) =>
-    startServer({ label: `${def.name}-scale`, env: apiEnv(def, dataDir, secrets), ...(kind.store === 'redis' && { namespace }), storePorts }, { startTimeoutMs: 180_000 });
+  const namespace = rowNamespace(options.namespace, options.place);
   const first = kind.rows[0]!;
   const stored = storedLoginOf(first.mode);
 
-  // The template: a user and a login, written by the API itself.
-  log(`${kind.description}: registering the template user`);
-  let server = await start(first);
+  log(`${kind.description}, ${size}: registering the template user`);
+  const server = await startServer(
+    { label: `${first.name}-scale-template`, env: apiEnv(first, dataDir, options.secrets), ...(kind.store === 'redis' && { namespace }), storePorts },
+    { startTimeoutMs: 180_000 },
+  );
   let templateUser: string;
   let templateLogin: string;
   try {
@@ -174,65 +262,44 @@ async function runKind(kind: Kind, options: { root: string; template: string | u
     await server.stop();
   }
 
-  const openStoreSql = (): Promise<Sql> =>
-    kind.store === 'embedded' ? openSql({ pgliteDir: path.join(dataDir, 'pglite') }) : openSql({ url: storeUrls.postgres, schema: namespace });
-  const results: SizeResult[] = [];
-  let filled = 0;
-  for (const size of settings.sizes) {
-    if (kind.store === 'embedded' && size > settings.embeddedMax) continue;
-    const fillStarted = performance.now();
-    log(`${kind.description}: filling ${filled + 1}…${size}`);
-    const sql = await openStoreSql();
-    let bytesPerLogin: number;
-    let bytesPerUser: number;
-    try {
-      await fillUsers(sql, templateUser, filled + 1, size);
-      if (stored === 'refresh family') await fillFamilies(sql, { familyId: templateLogin }, filled + 1, size);
-      else if (kind.store === 'embedded') await fillSqlSessions(sql, { sid: templateLogin, userId: templateUser }, filled + 1, size);
-      await analyze(sql);
-      bytesPerUser = await sqlBytesPer(sql, ['users']);
-      if (stored === 'refresh family') bytesPerLogin = await sqlBytesPer(sql, ['refresh_families', 'refresh_tokens']);
-      else if (kind.store === 'embedded') bytesPerLogin = await sqlBytesPer(sql, ['sessions']);
-      else {
-        const client = await openRedis(storeUrls.redis);
-        try {
-          await fillRedisSessions(client, `${namespace}:`, { sid: templateLogin, userId: templateUser }, filled + 1, size);
-          bytesPerLogin = await redisBytesPerSession(client, `${namespace}:`, size);
-        } finally {
-          client.destroy();
-        }
-      }
-    } finally {
-      await sql.close();
-    }
-    filled = size;
-    const fillSeconds = seconds(fillStarted);
-    log(`${kind.description}: ${size} users and logins in ${fillSeconds} s; ${Math.round(bytesPerLogin)} B per login, ${Math.round(bytesPerUser)} B per user`);
-
-    for (const def of kind.rows) {
-      server = await start(def);
+  const fillStarted = performance.now();
+  log(`${kind.description}, ${size}: filling 1…${size}`);
+  const sql = kind.store === 'embedded' ? await openSql({ pgliteDir: path.join(dataDir, 'pglite') }) : await openSql({ url: storeUrls.postgres, schema: namespace });
+  let bytesPerLogin: number;
+  let bytesPerUser: number;
+  try {
+    await fillUsers(sql, templateUser, 1, size);
+    if (stored === 'refresh family') await fillFamilies(sql, { familyId: templateLogin }, 1, size);
+    else if (kind.store === 'embedded') await fillSqlSessions(sql, { sid: templateLogin, userId: templateUser }, 1, size);
+    await analyze(sql);
+    bytesPerUser = await sqlBytesPer(sql, ['users']);
+    if (stored === 'refresh family') bytesPerLogin = await sqlBytesPer(sql, ['refresh_families', 'refresh_tokens']);
+    else if (kind.store === 'embedded') bytesPerLogin = await sqlBytesPer(sql, ['sessions']);
+    else {
+      const client = await openRedis(storeUrls.redis);
       try {
-        const measured = await measureAtSize(def, server, size, secrets);
-        results.push({ row: def.name, size, fillSeconds, bytesPerLogin: Math.round(bytesPerLogin), bytesPerUser: Math.round(bytesPerUser), ...measured });
-        log(
-          `  ${def.name.padEnd(20)} ${size.toString().padStart(8)}: ${Math.round(measured.rps)} req/s, p99 ${measured.p99.toFixed(1)} ms; ` +
-            `p99 ${measured.quiet.p99.toFixed(1)} ms alone, ${measured.withLogins.p99.toFixed(1)} ms beside ${measured.loginsPerSecond.toFixed(1)} logins/s`,
-        );
+        await fillRedisSessions(client, `${namespace}:`, { sid: templateLogin, userId: templateUser }, 1, size);
+        bytesPerLogin = await redisBytesPerSession(client, `${namespace}:`, size);
       } finally {
-        await server.stop();
+        client.destroy();
       }
     }
+  } finally {
+    await sql.close();
   }
-  for (const def of kind.rows) {
-    const own = results.filter((r) => r.row === def.name);
-    const smallest = own[0];
-    for (const r of own) if (smallest) r.rpsVsSmallest = Math.round((r.rps / smallest.rps) * 1000) / 1000;
-  }
-  return results;
+  const fillSeconds = seconds(fillStarted);
+  log(`${kind.description}, ${size}: ${size} users and logins in ${fillSeconds} s; ${Math.round(bytesPerLogin)} B per login, ${Math.round(bytesPerUser)} B per user`);
+  return { size, dataDir, namespace, fillSeconds, bytesPerLogin, bytesPerUser };
 }
 
-async function measureAtSize(def: ServerDef, server: ServerProcess, size: number, secrets: { jwk: ReturnType<typeof generateSigningKeyJwk>; sessionSecret: string }) {
-  // Logins picked across the whole store, each presented as the mode carries it.
+/** GET /api/me with `settings.pool` logins picked across the whole store, each presented as the mode carries it, every one asked once already. */
+async function loadAtSize(
+  def: ServerDef,
+  server: ServerProcess,
+  size: number,
+  secrets: { jwk: ReturnType<typeof generateSigningKeyJwk>; sessionSecret: string },
+  key: string,
+): Promise<LoadItem> {
   const picks = Array.from({ length: settings.pool }, () => 1 + randomInt(size));
   const made = (g: number): MadeLogin =>
     storedLoginOf(def.mode) === 'session'
@@ -247,30 +314,17 @@ async function measureAtSize(def: ServerDef, server: ServerProcess, size: number
     if (refused) throw new Error(`${def.name} at ${size}: a filled login was refused (${refused.status} ${refused.body.slice(0, 160)})`);
   }
   let cursor = 0;
-  const item: LoadItem = {
-    key: `${def.name}@${size}`,
-    server,
-    url: `${server.api}/api/me`,
-    headersOf: () => ({}),
-    perRequest: () => pool[cursor++ % pool.length]!,
-  };
-  await measureGroup([item], { seconds: settings.warmupSeconds, slices: 1, connections: settings.connections });
-  const load = (await measureGroup([item], { seconds: settings.seconds, slices: 1, connections: settings.connections })).get(item.key)!;
+  return { key, server, url: `${server.api}/api/me`, headersOf: () => ({}), perRequest: () => pool[cursor++ % pool.length]! };
+}
+
+/** GET /api/me's latency alone, then beside `settings.loginsPerSecond` logins of random filled users. */
+async function latencyBesideLogins(def: ServerDef, server: ServerProcess, item: LoadItem, size: number) {
   const quiet = await closedLoop(item, { seconds: settings.seconds / 2, connections: settings.connections });
   const logins = startLogins(server, def.mode, () => ({ email: scale.email(1 + randomInt(size)), password: benchPassword }), { perSecond: settings.loginsPerSecond });
   await new Promise((resolve) => setTimeout(resolve, 500));
   const withLogins = await closedLoop(item, { seconds: settings.seconds / 2, connections: settings.connections });
   const { answers, perSecond } = await logins.stop();
-  return {
-    rps: Math.round(load.rps),
-    p50: Math.round(load.p50 * 100) / 100,
-    p99: Math.round(load.p99 * 100) / 100,
-    cpuUsPerReq: Math.round(load.cpuUsPerReq),
-    quiet,
-    withLogins,
-    loginsPerSecond: Math.round(perSecond * 10) / 10,
-    loginAnswers: answers,
-  };
+  return { quiet, withLogins, loginsPerSecond: Math.round(perSecond * 10) / 10, loginAnswers: answers };
 }
 
 function machine() {
@@ -298,8 +352,9 @@ export function renderScale({ date, durationSeconds, machine: m, settings, resul
     `Command: \`pnpm bench --scale\` · ${date} · ${durationSeconds} s · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ` +
       `servers pinned to core 0, the load generator to the others; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
     '',
-    `Each size: the stores filled with that many users, one login each (bulk SQL and Redis pipelines, copies of a login the API wrote); ` +
-      `the server started afresh; GET /api/me driven for ${settings.seconds} s by ${settings.connections} connections carrying ${settings.pool} logins picked at random across the store. ` +
+    `Each size: stores of its own filled with that many users, one login each (bulk SQL and Redis pipelines, copies of a login the API wrote); ` +
+      `a server per size, all up at once, each warmed alike (every picked login once, then ${settings.warmupSeconds} s of load, discarded); ` +
+      `GET /api/me driven for ${settings.seconds} s per size in ${settings.slices} slices alternating between the sizes (A B C, C B A, …), by ${settings.connections} connections carrying ${settings.pool} logins picked at random across the store. ` +
       `Then ${settings.seconds / 2} s alone and ${settings.seconds / 2} s beside ${settings.loginsPerSecond} logins per second of random users (a fresh browser each: CSRF token, then Argon2id), ` +
       'p99 from clients that wait out every request. Goal: req/s and bytes per login flat within 10 % across sizes.',
     '',
@@ -334,9 +389,11 @@ export function renderScale({ date, durationSeconds, machine: m, settings, resul
         `bytes per login within ${num(bytes * 100)} % (${flat(bytes)}).`,
     );
   }
+  const others = Math.max(0, ...results.map((r) => r.otherCpu ?? 0));
   lines.push(
     '',
-    'Read req/s beside CPU per request: other processes on the machine take requests/s away, far less CPU per request. ' +
+    (others > 0.05 ? `Other processes took up to ${num(others * 100)} % of the servers' core during some slices. ` : '') +
+      'Read req/s beside CPU per request: other processes on the machine take requests/s away, far less CPU per request. ' +
       "SQL bytes per login at 10^3 carry the tables' and indexes' fixed page overhead.",
   );
   for (const s of skipped) lines.push(`- ${s.kind}: skipped: ${s.reason}`);

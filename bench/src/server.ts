@@ -24,7 +24,7 @@ async function main() {
   }
   let baselineAnswer = { userId: '', rest: {} as Record<string, unknown> };
   await serveChild({
-    apps: { api: app.app, baseline: createBaselineApp(config, app.storage, logger, () => baselineAnswer) },
+    apps: { api: app.app, baseline: createBaselineApp(config, { storage: app.storage, logger, auth: app.auth }, () => baselineAnswer) },
     storePorts: spec.storePorts,
     pglite: PGlite,
     handle: (command) => {

@@ -31,3 +31,34 @@ export async function timedWorkers<S>(
   );
   return { count: counts.reduce((a, b) => a + b, 0), seconds: (performance.now() - start) / 1000 };
 }
+
+/** Runs `work` with at most `limit` calls in flight at once (the others wait their turn). */
+export function atMost(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await work();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * `work`, and once more after `pauseMs` if it failed: for a server's start, which a machine busy
+ * with other work can push past the API's own store timeouts (1 s to connect, 1.5 s per query
+ * while it migrates), and which is not what the bench measures.
+ */
+export async function twice<T>(work: () => Promise<T>, onRetry: (err: unknown) => void, pauseMs = 2000): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    onRetry(err);
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    return work();
+  }
+}

@@ -8,7 +8,7 @@ import express from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
 import type { PeerUser } from '../protocol';
-import { failStart, servePeer, spec, usersByEmail } from './host';
+import { createPeerApp, failStart, servePeer, spec, usersByEmail } from './host';
 
 declare module 'express-session' {
   interface SessionData {
@@ -24,7 +24,7 @@ await redisClient.connect().catch(failStart);
 
 const redisStore = new RedisStore({ client: redisClient, prefix: `${spec.namespace}:peer-sess:` });
 
-const app = express();
+const app = createPeerApp();
 app.use(
   session({
     store: redisStore,

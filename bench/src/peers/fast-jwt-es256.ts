@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createSigner, createVerifier } from 'fast-jwt';
-import { servePeer, users, usersByEmail } from './host';
+import { createPeerApp, servePeer, users, usersByEmail } from './host';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', {
   namedCurve: 'P-256',
@@ -17,7 +17,7 @@ const { privateKey, publicKey } = generateKeyPairSync('ec', {
 const signSync = createSigner({ key: privateKey, algorithm: 'ES256', expiresIn: 60 * 60 * 1000 });
 const verifySync = createVerifier({ key: publicKey, cache: true });
 
-const app = express();
+const app = createPeerApp();
 app.use(express.json());
 
 app.post('/api/login', (req, res) => {

@@ -1,6 +1,7 @@
 import { csrfHeader, type SessionInfo } from '@authbench/contract';
 import type { Request } from 'express';
 import session from 'express-session';
+import type { Config } from '../config';
 import { AppError } from '../errors';
 import { credentialCookie } from '../http/cookies';
 import { expiryOf, publicSessionId } from '../storage/session-store';
@@ -16,26 +17,35 @@ const promisify = (run: (done: (err?: Error) => void) => void) =>
 export const maxStoredUserAgent = 512;
 export const userAgentOf = (req: Request) => req.get('user-agent')?.slice(0, maxStoredUserAgent) ?? null;
 
-/** Cookie sessions: `sid` names a server-side session; unsafe requests prove intent with a CSRF token. */
-export function createSessionStrategy({ config, secrets, storage, now }: AuthDeps): AuthStrategy {
-  const cookie = credentialCookie(config, {
+/** The `sid` cookie. */
+const sessionCookie = (config: Config) =>
+  credentialCookie(config, {
     name: config.cookieNames.session,
     purpose: 'names the server-side session',
     path: '/',
     maxAgeSeconds: config.sessionAbsoluteSeconds,
   });
 
-  const loadSession = session({
+/** express-session's options in session mode (the benchmark prices the library with these exact ones). */
+export function sessionOptions(config: Config, sessionSecrets: string[], store: session.Store): session.SessionOptions {
+  const cookie = sessionCookie(config);
+  return {
     name: cookie.name,
-    secret: secrets.sessionSecrets,
-    store: storage.sessions,
+    secret: sessionSecrets,
+    store,
     resave: false,
     saveUninitialized: false,
     rolling: false,
     genid: randomToken,
     // The store enforces the idle and absolute timeouts; the cookie need only outlive them.
     cookie: { ...cookie.options, maxAge: config.sessionAbsoluteSeconds * 1000 },
-  });
+  };
+}
+
+/** Cookie sessions: `sid` names a server-side session; unsafe requests prove intent with a CSRF token. */
+export function createSessionStrategy({ config, secrets, storage, now }: AuthDeps): AuthStrategy {
+  const cookie = sessionCookie(config);
+  const loadSession = session(sessionOptions(config, secrets.sessionSecrets, storage.sessions));
 
   const csrf = createCsrfProtection({
     keys: deriveKeys('csrf', secrets.sessionSecrets),

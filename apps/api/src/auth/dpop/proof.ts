@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { LruMap } from '../../lru-map';
 import { jwkThumbprint } from '../jwk-thumbprint';
+import { derSignature } from './der-signature';
 
 /** Why a proof was refused: `use_dpop_nonce` when only the nonce is missing or stale. */
 export class ProofRefusal extends Error {
@@ -117,7 +118,7 @@ export function createProofVerifier({ keyCacheSize = 10_000 }: { keyCacheSize?: 
     const { key, jkt } = publicKeyOf(header.jwk as Record<string, unknown>);
     const signature = Buffer.from(signaturePart, 'base64url');
     if (signature.length !== 64) refuse('the proof\'s signature is not an ES256 signature');
-    if (!verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`, 'ascii'), { key, dsaEncoding: 'ieee-p1363' }, signature)) {
+    if (!verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`, 'ascii'), key, derSignature(signature))) {
       refuse('the proof\'s signature does not match its jwk');
     }
 
