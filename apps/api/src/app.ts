@@ -15,7 +15,7 @@ import { cspReportHandlers } from './routes/csp-report.routes';
 import { requireAuth } from './routes/require-auth';
 import { meHandlers } from './routes/me.routes';
 import { metaHandlers } from './routes/meta.routes';
-import { resolveSecrets, type Secrets } from './auth/secrets';
+import { checkGivenSecrets, resolveSecrets, type Secrets } from './auth/secrets';
 import { openStorage } from './storage';
 import type { Storage } from './storage/storage';
 
@@ -42,6 +42,7 @@ export interface App {
 export async function createApp(config: Config, deps: Partial<AppDeps> = {}): Promise<App> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
+  if (!deps.secrets) checkGivenSecrets(config);
   // Ready before the first request, so that the first unknown email costs one verification too.
   await prepareDummyHash();
   const storage = deps.storage ?? (await openStorage({ config, now, logger, ...(deps.namespace && { namespace: deps.namespace }) }));

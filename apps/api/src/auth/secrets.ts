@@ -11,15 +11,14 @@ export interface Secrets {
 
 const fingerprint = (text: string) => createHash('sha256').update(`authbench:${text}`).digest('base64url').slice(0, 16);
 
+const needed = { session: 'SESSION_SECRET', jwt: 'JWT_PRIVATE_KEYS' } as const;
+
 /**
- * Secrets come from the environment. In production a missing one stops the start; in
- * development they are generated once into the database (PGlite in DATA_DIR, or the shared
- * PostgreSQL), so logins survive a restart and every process on the same stores accepts the
- * others' logins with no configuration. Either way, a process whose secrets share nothing with
- * those of the processes already on these stores refuses to start, naming the variable.
+ * What can be judged of the secrets before any store is opened: one missing in production, one
+ * given that cannot be used. Called first at start-up, so that a bad secret stops the start in a
+ * line at once, not after the database has opened (seconds for the embedded one).
  */
-export async function resolveSecrets(config: Config, store: SecretStore, now: () => number): Promise<Secrets> {
-  const needed = { session: 'SESSION_SECRET', jwt: 'JWT_PRIVATE_KEYS' } as const;
+export function checkGivenSecrets(config: Config): void {
   // A session cookie is signed with SESSION_SECRET; the token modes sign with JWT_PRIVATE_KEYS.
   const usesSessions = modeTraits[config.authMode].security === 'sessionCookie';
   const missing = [
@@ -29,6 +28,21 @@ export async function resolveSecrets(config: Config, store: SecretStore, now: ()
   if (config.production && missing.length > 0) {
     throw new ConfigError(`${missing.join(', ')}: required when NODE_ENV=production (development generates it into the database)`);
   }
+  if (config.sessionSecrets?.some((s) => s.length < 32)) {
+    throw new ConfigError('SESSION_SECRET: each secret must be at least 32 characters');
+  }
+  if (config.jwtPrivateKeys) parseSigningKeys(config.jwtPrivateKeys);
+}
+
+/**
+ * Secrets come from the environment. In production a missing one stops the start; in
+ * development they are generated once into the database (PGlite in DATA_DIR, or the shared
+ * PostgreSQL), so logins survive a restart and every process on the same stores accepts the
+ * others' logins with no configuration. Either way, a process whose secrets share nothing with
+ * those of the processes already on these stores refuses to start, naming the variable.
+ */
+export async function resolveSecrets(config: Config, store: SecretStore, now: () => number): Promise<Secrets> {
+  checkGivenSecrets(config);
   // Production never writes secrets: it uses what it was given, and only its own mode's.
   const generated = (name: string, generate: () => string) =>
     config.production ? undefined : store.shared(name, generate, new Date(now()));
