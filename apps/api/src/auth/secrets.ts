@@ -50,9 +50,6 @@ export async function resolveSecrets(config: Config, store: SecretStore, now: ()
   const sessionSecrets = config.sessionSecrets?.length
     ? config.sessionSecrets
     : [await generated('session_secret', () => randomBytes(32).toString('base64url'))].filter((s) => s !== undefined);
-  if (sessionSecrets.some((s) => s.length < 32)) {
-    throw new ConfigError('SESSION_SECRET: each secret must be at least 32 characters');
-  }
   const keysText = config.jwtPrivateKeys ?? (await generated('jwt_private_keys', () => JSON.stringify([generateSigningKeyJwk()])));
   const signingKeys = keysText ? parseSigningKeys(keysText) : [];
 
