@@ -4,6 +4,6 @@ export interface FoundBrowser {
   how: string;
 }
 
-export function findChromium(options?: { install?: boolean }): FoundBrowser | undefined;
+export function findChromium(options?: { install?: boolean; headlessShell?: boolean }): FoundBrowser | undefined;
 export type FoundChromium = FoundBrowser;
 export function findFirefox(options?: { install?: boolean }): FoundBrowser | undefined;

@@ -64,4 +64,10 @@ export const sameSiteAttackerUrl = at('localhost', 4174);
 export const readyUrl = at('127.0.0.1', 4179);
 /** The jwt modes' access-token lifetime: short, so that expiry happens during the tests. */
 export const accessTokenTtlSeconds = 3;
+/**
+ * jwt-dpop's proof window (its nonce step is half of it): a third of the default minute, so that the
+ * lab's pre-signed proofs run out sooner. Not shorter: a page idle for more than one step meets
+ * use_dpop_nonce once, which the specs that count refusals would have to allow for.
+ */
+export const dpopProofWindowSeconds = 20;
 export const apiChoiceKey = 'authbench.apiUrl';

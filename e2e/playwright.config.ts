@@ -8,6 +8,7 @@ import {
   apiUrls,
   attackerUrl,
   deployment,
+  dpopProofWindowSeconds,
   portOffset,
   readyUrl,
   resolverRules,
@@ -19,7 +20,8 @@ import {
 import type { WorkerOptions } from './fixtures';
 import { cookieSettings, engines, type MatrixOptions } from './matrix';
 
-const chromium = findChromium({ install: false });
+// As run-e2e.mjs and run-matrix.mjs pick it (they pass CHROMIUM_PATH): the headless shell but for the matrix.
+const chromium = findChromium({ install: false, headlessShell: process.env.E2E_MATRIX !== '1' });
 const firefox = findFirefox({ install: false });
 // A run on shifted ports keeps its data, build and results apart too (run-e2e.mjs agrees).
 const output = new URL(`./.output/${portOffset ? `offset-${portOffset}/` : ''}`, import.meta.url).pathname;
@@ -35,7 +37,8 @@ interface Server {
 }
 
 /**
- * One API process per mode, each on data of its own; the modes with a refresh token expire fast.
+ * One API process per mode, each on data of its own; the modes with a refresh token expire fast,
+ * and jwt-dpop's proofs too.
  * In a topology, behind the edge, with the cookie attributes and CORS origins it implies.
  */
 const api = (mode: Mode): Server => ({
@@ -56,6 +59,7 @@ const api = (mode: Mode): Server => ({
     // The lab's sink page has the browser report every sink it refuses, to the first API.
     CSP_REPORTS_PER_MINUTE: '10000',
     ...(modeTraits[mode].refreshToken && { ACCESS_TOKEN_TTL: `${accessTokenTtlSeconds}s` }),
+    ...(modeTraits[mode].proof && { DPOP_PROOF_WINDOW: `${dpopProofWindowSeconds}s` }),
     ...(deployment && { ...deployment.apiEnv, PUBLIC_ORIGIN: deployment.apiUrls[mode] }),
   },
 });

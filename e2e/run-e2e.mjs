@@ -12,9 +12,9 @@ const portOffset = Number(process.env.E2E_PORT_OFFSET ?? 0);
 const output = new URL(`./.output/${portOffset ? `offset-${portOffset}/` : ''}`, import.meta.url).pathname;
 
 console.log(`e2e: Node.js ${process.version}`);
-const browser = findChromium({ install: true });
+const browser = findChromium({ install: true, headlessShell: true });
 if (!browser) {
-  console.error('e2e: no Chromium found. Set CHROMIUM_PATH, or install one (Debian: apt-get install chromium; elsewhere: npx playwright install chromium).');
+  console.error('e2e: no Chromium found. Set CHROMIUM_PATH, or install one (Debian: apt-get install chromium-headless-shell; elsewhere: npx playwright install chromium).');
   process.exit(1);
 }
 console.log(`e2e: ${browser.how}`);

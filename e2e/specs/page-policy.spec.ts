@@ -98,10 +98,16 @@ test('"Can a script get in?": no sink runs under the policy, every one runs with
   test.setTimeout(120_000);
   await openLab(page);
   const card = page.locator('section[data-experiment="script-injection"]');
-  // What the browser reports of each refusal, to the first API (report-uri), from the sink page's window.
-  const reports: number[] = [];
+  // What the browser reports of each refusal, to the first API (report-uri), from the sink page's
+  // window: the reports it sends, and the API's answers that reach it.
+  const isReport = (url: string) => new URL(url).pathname === '/api/csp-reports';
+  let sent = 0;
+  const answers: number[] = [];
+  page.context().on('request', (request) => {
+    if (isReport(request.url())) sent += 1;
+  });
   page.context().on('response', (response) => {
-    if (new URL(response.url()).pathname === '/api/csp-reports') reports.push(response.status());
+    if (isReport(response.url())) answers.push(response.status());
   });
   await card.getByRole('button', { name: /^Run\b/ }).click();
   await expect(card.getByRole('button', { name: /^Run\b/ })).toBeEnabled({ timeout: 90_000 });
@@ -134,10 +140,14 @@ test('"Can a script get in?": no sink runs under the policy, every one runs with
   if (trustedTypes) expect(decided('innerHTML')).toContain('securitypolicyviolation: require-trusted-types-for, blocked trusted-types-sink');
   else expect(decided('a <script src> from another origin')).toContain('securitypolicyviolation: script-src-elem');
 
-  // Every refusal reached the API, which logs it (apps/api/test/csp-reports.test.ts): one report
-  // at least per sink page served with the policy.
-  await expect.poll(() => reports.length).toBeGreaterThanOrEqual(10);
-  expect(new Set(reports)).toEqual(new Set([204]));
+  // Every refusal is reported to the API, which logs it (apps/api/test/csp-reports.test.ts): one
+  // report at least per sink page served with the policy, and every answer is 204. Chromium
+  // delivers each report apart from the page. Firefox sends a report in its page's load group
+  // (nsCSPContext.cpp), so one still unanswered when the lab's window moves on to the next sink is
+  // cancelled with the page: on a busy machine some answers never reach it, and are not counted.
+  await expect.poll(() => sent).toBeGreaterThanOrEqual(10);
+  await expect.poll(() => answers.length).toBeGreaterThanOrEqual(browserName === 'firefox' ? 1 : sent);
+  expect(new Set(answers)).toEqual(new Set([204]));
 
   // And the matrix row of this API.
   await expect(page.getByRole('table', { name: 'Lab results per API' }).locator('tr[data-experiment="script-injection"] td[data-verdict="held"]')).toHaveCount(1);
