@@ -45,5 +45,8 @@ export default defineConfig({
     environment: 'node',
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // A worker keeps its modules from one file to the next: half the suite's CPU (14 core-seconds
+    // against 29 here), every test passing, also with the files shuffled.
+    isolate: false,
   },
 });
