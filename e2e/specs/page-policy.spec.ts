@@ -1,3 +1,4 @@
+import { paths } from '@authbench/contract';
 import type { Page } from '@playwright/test';
 import { spaServerUrl } from '../e2e-env';
 import { expect, test } from '../fixtures';
@@ -100,7 +101,7 @@ test('"Can a script get in?": no sink runs under the policy, every one runs with
   const card = page.locator('section[data-experiment="script-injection"]');
   // What the browser reports of each refusal, to the first API (report-uri), from the sink page's
   // window: the reports it sends, and the API's answers that reach it.
-  const isReport = (url: string) => new URL(url).pathname === '/api/csp-reports';
+  const isReport = (url: string) => new URL(url).pathname === paths.cspReports;
   let sent = 0;
   const answers: number[] = [];
   page.context().on('request', (request) => {
