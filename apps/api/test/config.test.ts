@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, configWarnings, loadConfig, secretValues, type Config } from '../src/config';
@@ -171,7 +172,17 @@ describe('configuration', () => {
 
 describe('secrets', () => {
   const opened: Db[] = [];
-  afterAll(() => Promise.all(opened.map((db) => db.destroy())));
+  const dataDirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.map((db) => db.destroy()));
+    await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  /** A copy of the migrated template, removed after the block. */
+  const dataDir = async () => {
+    const dir = await createDataDir();
+    dataDirs.push(dir);
+    return dir;
+  };
   /** Resolves the secrets of `config` against the embedded database in its DATA_DIR. */
   const resolveIn = async (config: Config) => {
     const db = await openDatabase({ dataDir: config.dataDir });
@@ -182,18 +193,18 @@ describe('secrets', () => {
     ['session', 'SESSION_SECRET'],
     ['jwt', 'JWT_PRIVATE_KEYS'],
   ])('refuses a production start in %s mode without %s, naming it', async (mode, variable) => {
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: mode, DATA_DIR: await createDataDir() });
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: mode, DATA_DIR: await dataDir() });
     await expect(resolveIn(config)).rejects.toThrow(new RegExp(`^${variable}: required`));
   });
 
   it('starts in production with its secrets given', async () => {
     const key = createTestKey();
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), DATA_DIR: await createDataDir() });
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), DATA_DIR: await dataDir() });
     expect((await resolveIn(config)).signingKeys[0]!.kid).toBe(key.jwk.kid);
   });
 
   it('generates development secrets once into the database in DATA_DIR and reuses them', async () => {
-    const config = loadConfig({ DATA_DIR: await createDataDir() });
+    const config = loadConfig({ DATA_DIR: await dataDir() });
     const db = await openDatabase({ dataDir: config.dataDir });
     const store = createSecretStore(db);
     const first = await resolveSecrets(config, store, Date.now);
@@ -220,13 +231,13 @@ describe('secrets', () => {
     ['one key in two encodings', twice, /^JWT_PRIVATE_KEYS: keys 1 and 2 are one key/],
   ])('refuses unusable JWT_PRIVATE_KEYS (%s) with a line naming it', async (_what, keys, message) => {
     const value = keys();
-    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: value, SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
+    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: value, SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await dataDir() });
     await expect(resolveIn(config)).rejects.toThrow(message);
   });
 
   it('refuses to start beside processes that use the same key under another kid, naming the variable', async () => {
     const key = createTestKey();
-    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
+    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: keysEnv(key), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await dataDir() });
     const db = await openDatabase({ dataDir: config.dataDir });
     opened.push(db);
     const store = createSecretStore(db);
@@ -239,7 +250,7 @@ describe('secrets', () => {
 
   it('accepts PEM keys, newest first', async () => {
     const pem = createTestKey().privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: pem.replaceAll('\n', '\\n'), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await createDataDir() });
+    const config = loadConfig({ AUTH_MODE: 'jwt', JWT_PRIVATE_KEYS: pem.replaceAll('\n', '\\n'), SESSION_SECRET: 'x'.repeat(32), DATA_DIR: await dataDir() });
     const { signingKeys } = await resolveIn(config);
     expect(signingKeys).toHaveLength(1);
     expect(signingKeys[0]!.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import session, { type SessionData } from 'express-session';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/storage/database';
@@ -31,11 +32,14 @@ describe('the embedded session store with its read cache', () => {
   /** Removes a row behind the store's back: only a read from the table can then still see it. */
   const deleteRow = (id: string) => db.deleteFrom('sessions').where('sid', '=', id).execute();
 
+  let dataDir: string;
   beforeAll(async () => {
-    db = await openDatabase({ dataDir: await createDataDir() });
+    dataDir = await createDataDir();
+    db = await openDatabase({ dataDir });
   });
   afterAll(async () => {
     await db.destroy();
+    await rm(dataDir, { recursive: true, force: true });
   });
   beforeEach(() => {
     clock = createClock();
