@@ -23,6 +23,10 @@ const clientRequestId = /^[\w.-]{1,64}$/;
  * is a good part of the work.
  */
 export function requestLogger(app: Express, logger: Logger): RequestHandler {
+  // The line is built here from fields that carry no credential, so it skips the logger's
+  // redaction, which would otherwise walk its `req` and `res` on every request (~3 µs of ~70 on
+  // GET /api/me, by the bench's profile). Every other line, req.log's included, is redacted.
+  const lines = logger.child({}, { redact: [] });
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with each response as `this`
   const end = app.response.end;
   app.response.end = function logWhenEnded(this: Response, ...args: Parameters<Response['end']>) {
@@ -33,8 +37,8 @@ export function requestLogger(app: Express, logger: Logger): RequestHandler {
       res: { status: this.statusCode },
       responseTime: Math.round(performance.now() - req.startedAt),
     };
-    if (this.statusCode >= 500) logger.error(line, 'request failed');
-    else logger.info(line, 'request completed');
+    if (this.statusCode >= 500) lines.error(line, 'request failed');
+    else lines.info(line, 'request completed');
     return result;
   } as Response['end'];
 
