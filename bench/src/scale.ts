@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSigningKeyJwk } from '@authbench/api/auth/signing-keys';
 import { me, present, sessionIdOf, signIn, storedLoginOf, type MadeLogin } from './client';
-import { analyze, fillFamilies, fillRedisSessions, fillSqlSessions, fillUsers, openRedis, openSql, redisBytesPerSession, scale, sqlBytesPer } from './fill';
+import { analyze, fillFamilies, fillRedisSessions, fillSqlSessions, fillUsers, openRedis, openSql, redisBytesPerSession, scale, sqlFootprint, bytesPerAddedRow } from './fill';
 import {
   apiEnv,
   benchPassword,
@@ -267,14 +267,22 @@ async function fillStores(
   const sql = kind.store === 'embedded' ? await openSql({ pgliteDir: path.join(dataDir, 'pglite') }) : await openSql({ url: storeUrls.postgres, schema: namespace });
   let bytesPerLogin: number;
   let bytesPerUser: number;
+  // The logins' SQL tables: refresh families and their tokens, or the sessions (none: Redis's).
+  const loginTables = stored === 'refresh family' ? ['refresh_families', 'refresh_tokens'] : kind.store === 'embedded' ? ['sessions'] : undefined;
   try {
-    await fillUsers(sql, templateUser, 1, size);
-    if (stored === 'refresh family') await fillFamilies(sql, { familyId: templateLogin }, 1, size);
-    else if (kind.store === 'embedded') await fillSqlSessions(sql, { sid: templateLogin, userId: templateUser }, 1, size);
-    await analyze(sql);
-    bytesPerUser = await sqlBytesPer(sql, ['users']);
-    if (stored === 'refresh family') bytesPerLogin = await sqlBytesPer(sql, ['refresh_families', 'refresh_tokens']);
-    else if (kind.store === 'embedded') bytesPerLogin = await sqlBytesPer(sql, ['sessions']);
+    // In two halves, measured between them: the bytes per row are those the second half added.
+    const half = Math.floor(size / 2);
+    const fillRange = async (from: number, to: number) => {
+      await fillUsers(sql, templateUser, from, to);
+      if (stored === 'refresh family') await fillFamilies(sql, { familyId: templateLogin }, from, to);
+      else if (kind.store === 'embedded') await fillSqlSessions(sql, { sid: templateLogin, userId: templateUser }, from, to);
+      await analyze(sql);
+      return { users: await sqlFootprint(sql, ['users']), logins: loginTables && (await sqlFootprint(sql, loginTables)) };
+    };
+    const atHalf = await fillRange(1, half);
+    const atFull = await fillRange(half + 1, size);
+    bytesPerUser = bytesPerAddedRow(atHalf.users, atFull.users);
+    if (atHalf.logins && atFull.logins) bytesPerLogin = bytesPerAddedRow(atHalf.logins, atFull.logins);
     else {
       const client = await openRedis(storeUrls.redis);
       try {
@@ -394,7 +402,7 @@ export function renderScale({ date, durationSeconds, machine: m, settings, resul
     '',
     (others > 0.05 ? `Other processes took up to ${num(others * 100)} % of the servers' core during some slices. ` : '') +
       'Read req/s beside CPU per request: other processes on the machine take requests/s away, far less CPU per request. ' +
-      "SQL bytes per login at 10^3 carry the tables' and indexes' fixed page overhead.",
+      "Bytes per login and per user: those the second half of the fill added, per row (the tables' fixed pages are no login's).",
   );
   for (const s of skipped) lines.push(`- ${s.kind}: skipped: ${s.reason}`);
   if (failed) lines.push(`- **failed**: ${failed.split('\n')[0] ?? ''}`);
