@@ -12,7 +12,7 @@ console.log(`[api tests] Node.js ${process.version}`);
 // Test data in memory where the machine has a tmpfs (Linux's /dev/shm), unless TMPDIR says
 // otherwise: nearly every test app starts from a copy of PGlite's migrated template (1,000 files,
 // 39 MB), which cost 0.6-0.8 s of kernel time per copy on this machine's disk and 0.06 s in
-// /dev/shm (the embedded project: 166 core-seconds against 128). The workers and the API
+// /dev/shm (the embedded project: 110 core-seconds against 166). The workers and the API
 // processes the tests start inherit it.
 const memoryDir = '/dev/shm';
 const writable = (dir: string) => {

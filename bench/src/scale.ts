@@ -276,11 +276,11 @@ async function fillStores(
       await fillUsers(sql, templateUser, from, to);
       if (stored === 'refresh family') await fillFamilies(sql, { familyId: templateLogin }, from, to);
       else if (kind.store === 'embedded') await fillSqlSessions(sql, { sid: templateLogin, userId: templateUser }, from, to);
-      await analyze(sql);
       return { users: await sqlFootprint(sql, ['users']), logins: loginTables && (await sqlFootprint(sql, loginTables)) };
     };
     const atHalf = await fillRange(1, half);
     const atFull = await fillRange(half + 1, size);
+    await analyze(sql);
     bytesPerUser = bytesPerAddedRow(atHalf.users, atFull.users);
     if (atHalf.logins && atFull.logins) bytesPerLogin = bytesPerAddedRow(atHalf.logins, atFull.logins);
     else {

@@ -20,10 +20,7 @@ const flushEveryMs = 250;
 const batchBytes = 4096;
 
 function stdoutInBatches(): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: true, minLength: batchBytes });
-  setInterval(() => {
-    stream.flush();
-  }, flushEveryMs).unref();
+  const stream = pino.destination({ dest: 1, sync: true, minLength: batchBytes, periodicFlush: flushEveryMs });
   // pino flushes at exit only the destinations it writes asynchronously.
   process.on('exit', () => {
     stream.flushSync();
